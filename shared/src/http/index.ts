@@ -1,0 +1,10 @@
+export { requestContext, ids } from './request-context.ts';
+export { sendOk, sendCreated, sendNoContent, sendList, type Pagination } from './envelope.ts';
+export { validate, zodToAppError } from './validate.ts';
+export { parsePagination } from './pagination.ts';
+export { errorMiddleware, notFound, toAppError } from './error-middleware.ts';
+export { healthRouter, type ReadinessCheck } from './health.ts';
+export { requestLogger } from './request-logger.ts';
+export { metricsRegistry, httpRequestDuration, httpRequestsTotal } from './metrics.ts';
+export { jsonBody, formBody } from './body.ts';
+export { onShutdown, closeServer, hardenServer } from './shutdown.ts';

@@ -1,0 +1,1 @@
+export { createTestDatabase, withDatabase, serverUrl, testPrefix, type TestDatabase } from './test-database.ts';
