@@ -41,7 +41,20 @@ async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
   try { return await fn(client); } finally { await client.end(); }
 }
 
+// Test files drop their databases; a crashed run leaves some behind. Drop those older than two hours.
+async function dropStaleTestDatabases(): Promise<void> {
+  const cutoff = Date.now() - 2 * 3600_000;
+  await admin(async (c) => {
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE 'test\\_%'`);
+    for (const { datname } of rows) {
+      const created = parseInt(datname.split('_')[1] ?? '', 36);
+      if (created < cutoff) await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
+    }
+  });
+}
+
 export default async function setup(): Promise<void> {
+  await dropStaleTestDatabases();
   const sets = serviceMigrations();
   const template = `tpl_${migrationsHash(sets)}`;
   process.env.TEST_TEMPLATE_DATABASE = template;
