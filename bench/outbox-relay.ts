@@ -1,0 +1,3 @@
+export async function measureOutboxRelay(): Promise<{ per_s: number }> {
+  throw new Error('not written yet');
+}

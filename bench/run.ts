@@ -1,0 +1,103 @@
+// `pnpm bench`: every measurement of issue 3 in one run on this machine, written to
+// bench/results/latest.json and a readable bench/results/latest.md. Each part is bounded in count
+// and time and talks to loopback servers only; a part that fails is recorded and the rest still run.
+import { execFileSync } from 'node:child_process';
+import { availableParallelism, cpus, totalmem } from 'node:os';
+import { ARGON2_OPTIONS } from '../services/auth/src/infra/argon2-hasher.ts';
+import { loadAuthConfig } from '../services/auth/src/config.ts';
+import { measureRawPublish } from './amqp-publish.ts';
+import { measureArgon2 } from './argon2-rate.ts';
+import { startAuthProcess, type AuthProcess } from './auth-process.ts';
+import { measureAuthThroughput } from './auth-throughput.ts';
+import { measureJwtVerify } from './jwt-verify.ts';
+import { infra } from './lib/deps.ts';
+import { progress } from './lib/log.ts';
+import { pickNumber } from './lib/pick.ts';
+import { round } from './lib/stats.ts';
+import { measureOutboxRelay } from './outbox-relay.ts';
+import { writeResults } from './report.ts';
+import { runTelemetryOverhead } from './telemetry-run.ts';
+
+const AUTH_LOAD = { users: 40, logins: 200, refreshes: 1_000, concurrency: 8 };
+
+const errors: Record<string, string> = {};
+const cleanups: (() => Promise<void>)[] = [];
+
+async function part<T>(name: string, fn: () => Promise<T>): Promise<T | { error: string }> {
+  progress(`--- ${name}`);
+  try {
+    return await fn();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    errors[name] = message;
+    console.error(`[bench] ${name} failed: ${message}`);
+    return { error: message };
+  }
+}
+
+// Ctrl-C or the launcher's SIGTERM: stop the auth child and drop its database before leaving.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    progress(`${signal}: cleaning up`);
+    void Promise.allSettled(cleanups.map((c) => c())).finally(() => process.exit(130));
+  });
+}
+
+const gitCommit = (() => {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return null; }
+})();
+
+// The service's own hashing parameters and cap, read from its code and config (env can override the cap).
+const argonParams = { memoryCost: ARGON2_OPTIONS.memoryCost, timeCost: ARGON2_OPTIONS.timeCost, parallelism: ARGON2_OPTIONS.parallelism };
+const hashConcurrency = loadAuthConfig({ JWT_PRIVATE_KEY_FILE: 'unused', ARGON2_MAX_CONCURRENCY: process.env.ARGON2_MAX_CONCURRENCY }).ARGON2_MAX_CONCURRENCY;
+
+const startedAt = new Date();
+progress(`machine: ${availableParallelism()} CPUs (${cpus()[0]?.model ?? 'unknown'}), Node ${process.version}`);
+
+const argon2 = await part('argon2', () => measureArgon2(argonParams, hashConcurrency));
+const jwtVerify = await part('jwt_verify', () => measureJwtVerify());
+const rawPublish = await part('amqp_raw_publish', () => measureRawPublish(infra.amqpUrl));
+const outboxRelay = await part('outbox_relay', () => measureOutboxRelay());
+
+const auth = await part('auth_http', async () => {
+  const service: AuthProcess = await startAuthProcess();
+  cleanups.push(service.stop);
+  try {
+    return await measureAuthThroughput(service.baseUrl, AUTH_LOAD);
+  } finally {
+    cleanups.pop();
+    await service.stop();
+  }
+});
+
+const telemetry = await part('telemetry_overhead', () => runTelemetryOverhead());
+
+const ratio = (a?: number, b?: number) => (a !== undefined && b ? round(a / b, 3) : null);
+
+const loginRatio = ratio(pickNumber(auth, 'login.per_s'), pickNumber(argon2, 'service_concurrency.hashes_per_s'));
+const relayRatio = ratio(pickNumber(outboxRelay, 'per_s'), pickNumber(rawPublish, 'per_s'));
+
+const results = {
+  started_at: startedAt.toISOString(),
+  finished_at: new Date().toISOString(),
+  git_commit: gitCommit,
+  machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, memory_gib: round(totalmem() / 2 ** 30, 1), node: process.version, platform: process.platform },
+  targets: {
+    login_vs_raw_hash: { ratio: loginRatio, target: 0.9, met: loginRatio === null ? null : loginRatio >= 0.9 },
+    relay_vs_raw_publish: { ratio: relayRatio, target: 0.4, met: relayRatio === null ? null : relayRatio >= 0.4 },
+    health_p99_during_login_ms: pickNumber(auth, 'health_during_logins.p99_ms') ?? null,
+  },
+  argon2,
+  auth_http: auth,
+  jwt_verify: jwtVerify,
+  amqp: { raw_publish: rawPublish, outbox_relay: outboxRelay },
+  telemetry_overhead: telemetry,
+  errors,
+};
+
+const files = await writeResults(results);
+progress(`results: ${files.join(', ')}`);
+if (Object.keys(errors).length) {
+  console.error(`[bench] failed parts: ${Object.keys(errors).join(', ')}`);
+  process.exitCode = 1;
+}
