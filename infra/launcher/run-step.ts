@@ -2,15 +2,20 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 
 let current: ChildProcess | undefined;
+let signalsForwarded = false;
 
 // Ctrl-C from a terminal already reaches the step; a SIGTERM sent to the launcher alone is passed on.
 // Between steps there is nothing to wait for (Testcontainers' reaper removes its containers).
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.on(signal, () => {
-    process.exitCode = 130;
-    if (current) current.kill(signal);
-    else process.exit(130);
-  });
+function forwardSignals() {
+  if (signalsForwarded) return;
+  signalsForwarded = true;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      process.exitCode = 130;
+      if (current) current.kill(signal);
+      else process.exit(130);
+    });
+  }
 }
 
 export function runStep(
@@ -19,6 +24,7 @@ export function runStep(
   args: string[],
   { cwd, env, timeoutMs }: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number },
 ): Promise<number> {
+  forwardSignals();
   console.log(`\n[${label}] ${[command, ...args].join(' ')}`);
   return new Promise((resolve) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'inherit', 'inherit'] });
