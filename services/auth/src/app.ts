@@ -1,0 +1,48 @@
+import express, { Router, type Express, type RequestHandler } from 'express';
+import type { Redis } from 'ioredis';
+import { authenticate, requireUser } from '@platform/shared/auth';
+import {
+  errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
+} from '@platform/shared/http';
+import { createJwksRouter } from './http/jwks-router.ts';
+import { createPublicAuthRouter } from './http/public-auth-router.ts';
+import { createSessionsRouter } from './http/sessions-router.ts';
+import { createTokenRouter } from './http/token-router.ts';
+import type { SigningKeys } from './infra/signing-keys.ts';
+import type { AuthDeps } from './usecases/deps.ts';
+
+export type AppDeps = AuthDeps & {
+  keys: SigningKeys;
+  issuer: string;
+  redis: Redis;
+  /** /ready probes: postgres, redis, rabbitmq. */
+  checks: ReadinessCheck[];
+};
+
+/** The auth service's HTTP app; main.ts listens on it and tests drive it with supertest. */
+export function buildApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // The gateway runs on the same host: trust X-Forwarded-For from loopback only, so req.ip is the client.
+  app.set('trust proxy', 'loopback');
+  app.use(requestContext());
+  app.use(requestLogger(deps.logger));
+  app.use('/api/v1', healthRouter({ service: 'auth', checks: deps.checks }));
+  app.use(jsonBody('20kb'));
+
+  // auth verifies its own tokens with the keys in memory instead of fetching its own JWKS over HTTP.
+  // A Router is one handler that runs both in turn.
+  const authenticated: RequestHandler = Router().use(
+    authenticate({ issuer: deps.issuer, getKey: async (kid) => deps.keys.verification.get(kid), redis: deps.redis }),
+    requireUser(),
+  );
+  app.use('/api/v1',
+    createJwksRouter(deps.keys),
+    createPublicAuthRouter(deps, { authenticated }),
+    createTokenRouter(deps),
+    createSessionsRouter(deps, { authenticated }));
+
+  app.use(notFound());
+  app.use(errorMiddleware(deps.logger));
+  return app;
+}
