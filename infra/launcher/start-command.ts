@@ -65,11 +65,11 @@ export async function startCommand(root: string): Promise<number> {
   // A terminal's Ctrl-C arrives twice (from the terminal and forwarded by bootstrap.mjs): same request.
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(`${signal} received`, 0));
 
-  const failWith = (running: RunningApp | undefined, message: string) => {
+  const failWith = (running: RunningApp, message: string, reason: string) => {
     if (stopping) return done;
     console.error(`[start] ${message}`);
-    if (running) console.error(`[start] last lines of ${running.app.name}:\n${running.lastLines().map((l) => `    ${l}`).join('\n')}`);
-    return shutdown('start failed', 1);
+    console.error(`[start] last lines of ${running.app.name}:\n${running.lastLines().map((l) => `    ${l}`).join('\n')}`);
+    return shutdown(reason, 1);
   };
 
   let index = 0;
@@ -84,7 +84,7 @@ export async function startCommand(root: string): Promise<number> {
         await waitUntilReady(running, READY_TIMEOUT_MS);
         say(`${running.app.name} is ready`);
       } catch (err) {
-        await failWith(running, (err as Error).message);
+        await failWith(running, (err as Error).message, 'start failed');
       }
     });
     await Promise.all(waits);
@@ -94,7 +94,7 @@ export async function startCommand(root: string): Promise<number> {
   say('ready');
   for (const line of readyBanner(apps)) say(line);
   for (const running of phases.flat()) {
-    void running.exited.then((code) => failWith(running, `${running.app.name} exited unexpectedly (${code})`));
+    void running.exited.then((code) => failWith(running, `${running.app.name} exited unexpectedly (${code})`, `${running.app.name} is gone`));
   }
   return done;
 }
