@@ -90,7 +90,7 @@ async function ensureTools(wanted) {
   } else {
     // Both packages in one npm call: npm prunes what a later --no-save install does not name.
     const packages = [...(needNode ? [`node@${wanted.nodeMajor}`] : []), `pnpm@${wanted.pnpmVersion}`];
-    log(`installing ${packages.join(' and ')} into .tools (Node ${process.versions.node} is active) ...`);
+    log(`installing ${packages.join(' and ')} into .tools${needNode ? ` (the active Node ${process.versions.node} is too old)` : ''} ...`);
     // npm sets npm_execpath when it runs us; calling it through our own Node avoids PATH surprises.
     const npmCli = process.env.npm_execpath;
     const [npmCommand, npmPrefixArgs] = npmCli && npmCli.endsWith('.js') ? [process.execPath, [npmCli]] : ['npm', []];
