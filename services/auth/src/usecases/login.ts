@@ -1,7 +1,8 @@
 import { authLoginLocked } from '@platform/shared/events';
 import { AUDIT_EVENTS, type RequestMeta } from '../domain/audit-events.ts';
 import { authErrors } from '../domain/auth-errors.ts';
-import { normalizeEmail } from '../domain/email.ts';
+import { isValidEmail, normalizeEmail } from '../domain/email.ts';
+import { validationError } from '../domain/field-issue.ts';
 import type { User } from '../domain/user.ts';
 import type { AuthDeps } from './deps.ts';
 import { openSession, type SessionTokens } from './session-tokens.ts';
@@ -12,6 +13,7 @@ type Deps = Pick<AuthDeps, 'db' | 'runInTx' | 'users' | 'sessions' | 'audit' | '
 
 export async function login(deps: Deps, input: LoginInput, meta: RequestMeta): Promise<{ user: User; tokens: SessionTokens }> {
   const email = normalizeEmail(input.email);
+  if (!isValidEmail(email)) throw validationError([{ field: 'email', issue: 'invalid_format', message: 'Must be a valid email address' }]);
 
   // A locked pair is refused before argon2 runs, so a lock also stops the CPU cost of guessing.
   const lock = await deps.limiter.check(email, meta.ip);
