@@ -8,7 +8,9 @@ import { createTestDatabase, testPrefix, type TestDatabase } from '../src/testin
 
 export const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
-export const quietLogger = (): Logger => createLogger({ service: 'events-test', level: process.env.TEST_LOG_LEVEL ?? 'error' });
+/** Silent unless TEST_LOG_LEVEL is set (e.g. TEST_LOG_LEVEL=debug to watch reconnects and retries). */
+export const quietLogger = (): Logger =>
+  createLogger({ service: 'events-test', level: process.env.TEST_LOG_LEVEL ?? 'info', silent: !process.env.TEST_LOG_LEVEL });
 
 export type EventsTestEnv = { db: TestDatabase; schema: string; prefix: string; exchange: string; logger: Logger };
 

@@ -8,7 +8,7 @@ import {
 } from '../src/events/index.ts';
 
 const user = () => ({
-  user_id: randomUUID(), email: 'ann@example.com', display_name: 'Ann', role: 'user', email_verified: false,
+  user_id: randomUUID(), email: 'ann@example.com', display_name: 'Ann', role: 'user' as const, email_verified: false,
 });
 
 describe('defineEvent', () => {
