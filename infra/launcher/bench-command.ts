@@ -2,14 +2,14 @@
 // cross-service benchmarks live in bench/run.ts once someone writes it.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveInfra } from './resolve-infra.ts';
+import { infraEnv, resolveInfra } from './resolve-infra.ts';
 import { runStep } from './run-step.ts';
 
 const BENCH_TIMEOUT_MS = 60 * 60_000;
 
 export async function benchCommand(root: string, extra: string[]): Promise<number> {
   const infra = await resolveInfra();
-  const env = { ...process.env, DATABASE_URL: infra.DATABASE_URL, REDIS_URL: infra.REDIS_URL, AMQP_URL: infra.AMQP_URL };
+  const env = { ...process.env, ...infraEnv(infra) };
   const options = { cwd: root, env, timeoutMs: BENCH_TIMEOUT_MS };
   try {
     let code = await runStep('bench', 'pnpm', ['-r', '--if-present', 'bench', ...extra], options);

@@ -1,6 +1,7 @@
 // Environment of each process `npm start` runs: development defaults a user's own env overrides,
 // plus per-process values (port, service name, client id) that only the launcher can know.
 import { join } from 'node:path';
+import { infraEnv, type InfraUrls } from './resolve-infra.ts';
 import { GATEWAY_PORT, GATEWAY_STATUS_PORT, type App } from './workspace.ts';
 
 export const DEV_ADMIN = { email: 'admin@platform.local', password: 'DevAdmin-Passw0rd!' } as const;
@@ -17,8 +18,6 @@ export const DEV_SERVICE_SECRETS: Readonly<Record<string, string>> = {
 export const AUTH_BASE_URL = 'http://127.0.0.1:3001';
 
 type Env = Record<string, string | undefined>;
-
-export type InfraUrls = { DATABASE_URL: string; REDIS_URL: string; AMQP_URL: string };
 
 export type LaunchedApp = App & {
   env: Record<string, string>;
@@ -54,7 +53,7 @@ export function planApp(app: App, { root, infra, userEnv }: { root: string; infr
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(devDefaults(root))) env[name] = userEnv[name] ?? value;
   for (const [name, value] of Object.entries(userEnv)) if (value !== undefined) env[name] = value;
-  Object.assign(env, infra, { OTEL_SERVICE_NAME: app.name });
+  Object.assign(env, infraEnv(infra), { OTEL_SERVICE_NAME: app.name });
   const secret = DEV_SERVICE_SECRETS[app.name];
   if (secret) Object.assign(env, { SERVICE_CLIENT_ID: app.name, SERVICE_CLIENT_SECRET: secret });
 

@@ -69,12 +69,12 @@ export type InfraProbes = {
   log(message: string): void;
 };
 
-export type ResolvedInfra = {
-  DATABASE_URL: string;
-  REDIS_URL: string;
-  AMQP_URL: string;
-  stop(): Promise<void>;
-};
+export type InfraUrls = { DATABASE_URL: string; REDIS_URL: string; AMQP_URL: string };
+
+export type ResolvedInfra = InfraUrls & { stop(): Promise<void> };
+
+/** Just the three URLs, for a child's environment (a ResolvedInfra also carries stop()). */
+export const infraEnv = ({ DATABASE_URL, REDIS_URL, AMQP_URL }: InfraUrls): InfraUrls => ({ DATABASE_URL, REDIS_URL, AMQP_URL });
 
 const VIA_TEXT: Record<Resolution, string> = {
   env: 'from the environment',

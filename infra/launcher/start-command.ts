@@ -26,10 +26,8 @@ export function readyBanner(apps: LaunchedApp[]): string[] {
   const lines = gateway
     ? [`gateway: ${gateway.publicUrl}`]
     : ['no gateway yet; call the services directly:', ...apps.map((app) => `  ${app.name.padEnd(12)} ${app.publicUrl}`)];
-  if (apps.some((app) => app.name === 'auth')) {
-    const auth = apps.find((app) => app.name === 'auth');
-    lines.push(`admin: ${auth?.env.ADMIN_EMAIL ?? DEV_ADMIN.email} / ${auth?.env.ADMIN_PASSWORD ?? DEV_ADMIN.password} (development only)`);
-  }
+  const auth = apps.find((app) => app.name === 'auth');
+  if (auth) lines.push(`admin: ${auth.env.ADMIN_EMAIL ?? DEV_ADMIN.email} / ${auth.env.ADMIN_PASSWORD ?? DEV_ADMIN.password} (development only)`);
   lines.push('Ctrl-C stops everything.');
   return lines;
 }

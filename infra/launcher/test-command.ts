@@ -3,7 +3,7 @@
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { resolveInfra } from './resolve-infra.ts';
+import { infraEnv, resolveInfra } from './resolve-infra.ts';
 import { runStep } from './run-step.ts';
 import { addTallies, emptyTally, summaryLine, tallyReport, type Tally, type VitestJsonReport } from './test-summary.ts';
 
@@ -61,7 +61,7 @@ export async function testCommand(root: string, extra: string[]): Promise<number
   let code: number;
   try {
     const infra = await resolveInfra();
-    const env = { ...process.env, DATABASE_URL: infra.DATABASE_URL, REDIS_URL: infra.REDIS_URL, AMQP_URL: infra.AMQP_URL };
+    const env = { ...process.env, ...infraEnv(infra) };
     try {
       code = await runChecksAndTests(root, env, extra, tally);
     } finally {

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prefixFor, shellLine } from '../launcher/app-process.ts';
-import { DEV_ADMIN, planApp, type InfraUrls } from '../launcher/dev-env.ts';
-import { INFRA, resolveInfra, resolveOne, type InfraProbes, type InfraSpec } from '../launcher/resolve-infra.ts';
+import { DEV_ADMIN, planApp } from '../launcher/dev-env.ts';
+import { INFRA, resolveInfra, resolveOne, type InfraProbes, type InfraSpec, type InfraUrls } from '../launcher/resolve-infra.ts';
 import { readyBanner, startPhases } from '../launcher/start-command.ts';
 import { vitestArgs } from '../launcher/test-command.ts';
 import { summaryLine, tallyReport, type VitestJsonReport } from '../launcher/test-summary.ts';
@@ -168,7 +168,8 @@ describe('process environment of npm start', () => {
   const gateway: App = { name: 'gateway', kind: 'gateway', dir: 'gateway', startScript: 'node src/main.ts', port: 8000 };
 
   it('gives auth the development admin, key file, service accounts and its own port', () => {
-    const planned = planApp(auth, { root: '/repo', infra, userEnv: {} });
+    const planned = planApp(auth, { root: '/repo', infra: { ...infra, stop: async () => undefined }, userEnv: {} });
+    expect(planned.env).not.toHaveProperty('stop');
     expect(planned.env).toMatchObject({
       ...infra,
       PORT: '3001',
