@@ -18,6 +18,7 @@ export const AUDIT_EVENTS = {
   passwordResetRequested: 'password_reset_requested',
   passwordReset: 'password_reset',
   passwordChanged: 'password_changed',
+  passwordChangeFailed: 'password_change_failed',
   passwordSet: 'password_set',
   invitationRequested: 'invitation_requested',
   roleChanged: 'role_changed',

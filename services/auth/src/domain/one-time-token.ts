@@ -1,10 +1,8 @@
-import type { OneTimePurpose } from '../usecases/ports.ts';
-
 /** A single-use link token as stored: only its digest exists server-side. */
 export type OneTimeToken = {
   id: string;
   userId: string;
-  purpose: OneTimePurpose;
+  purpose: 'verify_email' | 'reset_password' | 'set_password';
   createdAt: Date;
   expiresAt: Date;
   usedAt: Date | null;

@@ -60,6 +60,13 @@ export function createPgSessionRepo(): SessionRepo {
         [userId, reason]);
       return rows.map((r) => r.id);
     },
+    async revokeAllForUserExcept(tx, userId, keepSessionId, reason) {
+      const { rows } = await tx.query<{ id: string }>(
+        `UPDATE auth.sessions SET revoked_at = now(), revoke_reason = $3
+          WHERE user_id = $1 AND revoked_at IS NULL AND id IS DISTINCT FROM $2 RETURNING id`,
+        [userId, keepSessionId, reason]);
+      return rows.map((r) => r.id);
+    },
     async findActiveForUser(db, userId, sessionId) {
       const { rows } = await db.query<SessionRow>(
         `SELECT ${SESSION_COLUMNS} FROM auth.sessions s

@@ -68,5 +68,43 @@ export function createPgUserRepo(): UserRepo {
         `UPDATE auth.users SET last_login_at = now(), password_hash = COALESCE($2, password_hash) WHERE id = $1`,
         [id, newPasswordHash ?? null]);
     },
+    async findByIdForUpdate(tx, id) {
+      const { rows } = await tx.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE id = $1 FOR UPDATE`, [id]);
+      return rows[0] ? toUser(rows[0]) : null;
+    },
+    async findManyByIds(db, ids) {
+      const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE id = ANY($1::uuid[])`, [ids]);
+      return rows.map(toUser);
+    },
+    async setPassword(tx, id, passwordHash, opts = {}) {
+      const { rows } = await tx.query<UserRow>(
+        `UPDATE auth.users SET password_hash = $2, email_verified = email_verified OR $3, updated_at = now(), version = version + 1
+          WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+        [id, passwordHash, opts.verifyEmail ?? false]);
+      return toUser(rows[0]!);
+    },
+    async markEmailVerified(tx, id) {
+      const { rows } = await tx.query<UserRow>(
+        `UPDATE auth.users SET email_verified = true, updated_at = now(), version = version + 1 WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id]);
+      return toUser(rows[0]!);
+    },
+    async updateIdentity(tx, id, patch) {
+      try {
+        const { rows } = await tx.query<UserRow>(
+          `UPDATE auth.users SET role = COALESCE($2, role), status = COALESCE($3, status), email = COALESCE($4, email),
+                  email_verified = COALESCE($5, email_verified), updated_at = now(), version = version + 1
+            WHERE id = $1 RETURNING ${USER_COLUMNS}`,
+          [id, patch.role ?? null, patch.status ?? null, patch.email ?? null, patch.emailVerified ?? null]);
+        return toUser(rows[0]!);
+      } catch (err) {
+        const mapped = fromPgError(err, 'user');
+        throw (mapped as { code?: string }).code === 'BIZ_002' ? authErrors.emailTaken() : mapped;
+      }
+    },
+    async lockActiveAdmins(tx) {
+      const { rows } = await tx.query<{ id: string }>(
+        `SELECT id FROM auth.users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE`);
+      return rows.map((r) => r.id);
+    },
   };
 }

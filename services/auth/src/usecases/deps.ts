@@ -1,7 +1,7 @@
 import type { Logger } from '@platform/shared/logger';
 import type { PasswordPolicy } from '../domain/password-policy.ts';
 import type {
-  AuditLog, Clock, Db, LoginLimiter, OneTimeTokenRepo, Outbox, PasswordHasher, RefreshGraceCache, RevocationList,
+  AuditLog, AuditReader, Clock, Db, LoginLimiter, MailRequestLimiter, OneTimeTokenRepo, Outbox, PasswordHasher, RefreshGraceCache, RevocationList,
   RunInTx, ServiceAccountRepo, SessionRepo, TokenSettings, TokenSigner, UserRepo,
 } from './ports.ts';
 
@@ -14,10 +14,12 @@ export type AuthDeps = {
   oneTimeTokens: OneTimeTokenRepo;
   serviceAccounts: ServiceAccountRepo;
   audit: AuditLog;
+  auditReader: AuditReader;
   outbox: Outbox;
   hasher: PasswordHasher;
   signer: TokenSigner;
   limiter: LoginLimiter;
+  mailLimiter: MailRequestLimiter;
   grace: RefreshGraceCache;
   revocations: RevocationList;
   passwordPolicy: PasswordPolicy;

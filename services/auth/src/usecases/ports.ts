@@ -1,8 +1,10 @@
 import type { Db, PoolClient, RunInTx } from '@platform/shared/db';
 import type { EventEnvelope } from '@platform/shared/events';
 import type { AuditEntry } from '../domain/audit-events.ts';
+import type { AuditFilter, AuditRecord, AuditSort, DailyLogins } from '../domain/audit-record.ts';
+import type { OneTimeToken } from '../domain/one-time-token.ts';
 import type { RefreshToken, RevokeReason, Session } from '../domain/session.ts';
-import type { User, UserRole } from '../domain/user.ts';
+import type { User, UserRole, UserStatus } from '../domain/user.ts';
 
 export type { Db, PoolClient as Tx, RunInTx };
 
@@ -23,7 +25,18 @@ export type UserRepo = {
   insertIfAbsent(tx: Db, user: NewUser): Promise<User | null>;
   hasAdmin(db: Db): Promise<boolean>;
   recordLogin(tx: Db, id: string, newPasswordHash?: string): Promise<void>;
+  findByIdForUpdate(tx: Db, id: string): Promise<User | null>;
+  findManyByIds(db: Db, ids: string[]): Promise<User[]>;
+  /** `verifyEmail`: a set-password link also proves the mailbox, so the email becomes verified. */
+  setPassword(tx: Db, id: string, passwordHash: string, opts?: { verifyEmail?: boolean }): Promise<User>;
+  markEmailVerified(tx: Db, id: string): Promise<User>;
+  /** Throws authErrors.emailTaken() when the new email belongs to another account. */
+  updateIdentity(tx: Db, id: string, patch: IdentityPatch): Promise<User>;
+  /** Ids of the active admins, locked for the rest of the transaction (last-admin checks). */
+  lockActiveAdmins(tx: Db): Promise<string[]>;
 };
+
+export type IdentityPatch = { role?: UserRole; status?: UserStatus; email?: string; emailVerified?: boolean };
 
 export type Page = { limit: number; offset: number };
 
@@ -38,6 +51,8 @@ export type SessionRepo = {
   revoke(tx: Db, sessionId: string, reason: RevokeReason): Promise<boolean>;
   /** Ids of the sessions it revoked. */
   revokeAllForUser(tx: Db, userId: string, reason: RevokeReason): Promise<string[]>;
+  /** Like revokeAllForUser but keeps one session (the caller's own); ids of the sessions it revoked. */
+  revokeAllForUserExcept(tx: Db, userId: string, keepSessionId: string | null, reason: RevokeReason): Promise<string[]>;
   findActiveForUser(db: Db, userId: string, sessionId: string): Promise<Session | null>;
   listActiveForUser(db: Db, userId: string, page: Page): Promise<{ items: Session[]; total: number }>;
 };
@@ -46,6 +61,11 @@ export type OneTimePurpose = 'verify_email' | 'reset_password' | 'set_password';
 
 export type OneTimeTokenRepo = {
   create(tx: Db, t: { userId: string; purpose: OneTimePurpose; tokenHash: Buffer; expiresAt: Date }): Promise<{ id: string }>;
+  /** The token with this digest (any purpose), locked for the rest of the transaction. */
+  findByHashForUpdate(tx: Db, tokenHash: Buffer): Promise<OneTimeToken | null>;
+  markUsed(tx: Db, id: string): Promise<void>;
+  /** Supersedes the user's unused tokens of these purposes; how many it did. */
+  invalidateUnused(tx: Db, userId: string, purposes: OneTimePurpose[]): Promise<number>;
 };
 
 export type ServiceAccount = { id: string; clientId: string; secretHash: string; name: string };
@@ -110,6 +130,23 @@ export type TokenSettings = {
   refreshTokenTtlS: number;
   refreshReuseGraceS: number;
   emailVerificationTtlS: number;
+  passwordResetTtlS: number;
+  invitationTtlS: number;
+  /** Anonymous requests that may send mail (forgot-password, resend) take at least this long, found or not. */
+  mailRequestMinMs: number;
 };
 
 export type Clock = () => Date;
+
+export type AuditReader = {
+  list(db: Db, filter: AuditFilter, sort: AuditSort, page: Page): Promise<{ items: AuditRecord[]; total: number }>;
+  /** Successful logins per user and UTC day, days from..to inclusive. */
+  dailyLogins(db: Db, q: { from: string; to: string; userId?: string }, page: Page): Promise<{ items: DailyLogins[]; total: number }>;
+};
+
+export type MailRequestAction = 'forgot_password' | 'verify_email_resend';
+
+/** Caps requests that make the service send mail, per action, email and IP. */
+export type MailRequestLimiter = {
+  consume(action: MailRequestAction, email: string, ip: string | null): Promise<{ allowed: true } | { allowed: false; retryAfterS: number }>;
+};
