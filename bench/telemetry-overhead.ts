@@ -116,10 +116,12 @@ try {
   sink.server.close();
 }
 
-const modes = Object.fromEntries(MODES.map((m) => {
+type ModeResult = { requests: number; req_per_s: number; p50_ms: number; p99_ms: number; max_ms: number; cpu_us_per_req: number; rounds_req_per_s: number[] };
+const resultOf = (m: Mode): ModeResult => {
   const { count, per_s, p50_ms, p99_ms, max_ms, cpu_us_per_req } = best(runs[m]);
-  return [m, { requests: count, req_per_s: per_s, p50_ms, p99_ms, max_ms, cpu_us_per_req, rounds_req_per_s: runs[m].map((r) => r.per_s) }];
-})) as Record<Mode, { req_per_s: number; p50_ms: number; p99_ms: number; cpu_us_per_req: number }>;
+  return { requests: count, req_per_s: per_s, p50_ms, p99_ms, max_ms, cpu_us_per_req, rounds_req_per_s: runs[m].map((r) => r.per_s) };
+};
+const modes: Record<Mode, ModeResult> = { off: resultOf('off'), disabled: resultOf('disabled'), local: resultOf('local'), exporting: resultOf('exporting') };
 
 const versus = (mode: Mode) => ({
   throughput_change_pct: round((modes[mode].req_per_s / modes.off.req_per_s - 1) * 100, 1),
