@@ -2,14 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { SpanKind, trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import amqplib from 'amqplib';
+import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import winston from 'winston';
 import { createRunInTx } from '../src/db/index.ts';
 import {
   connectBroker, consumer, consumerQueueNames, createOutbox, startConsumers, startOutboxRelay, userRegistered, userUpdated,
   type Broker, type EventEnvelope, type OutboxRelay,
 } from '../src/events/index.ts';
 import { metricsRegistry } from '../src/http/metrics.ts';
-import { currentRequestId, requestStore } from '../src/logger/index.ts';
+import { createLogger, currentRequestId, requestStore } from '../src/logger/index.ts';
 import {
   AMQP_URL, createEventsTestEnv, deleteRabbitObjects, sleep, startTcpProxy, waitFor, type EventsTestEnv, type TcpProxy,
 } from './events-helpers.ts';
@@ -92,6 +94,13 @@ describe('outbox relay', () => {
     const seen: { envelope: EventEnvelope; traceId?: string; requestId?: string; inTx: boolean }[] = [];
     const queue = `${env.prefix}.welcome`;
     queues.push(...consumerQueueNames(queue, [1000]));
+    // The consumer's log lines, as JSON, to check they carry the producer's ids.
+    const lines: Record<string, unknown>[] = [];
+    const consumerLogger = createLogger({ service: 'consumer-side', level: 'info' });
+    consumerLogger.clear();
+    consumerLogger.add(new winston.transports.Stream({
+      stream: new Writable({ write(chunk, _enc, done) { lines.push(JSON.parse(String(chunk))); done(); } }),
+    }));
     const consumers = await startConsumers(broker, [consumer({
       queue,
       event: userRegistered,
@@ -99,8 +108,9 @@ describe('outbox relay', () => {
       async handle(envelope, ctx) {
         const { rows } = await ctx.tx.query<{ in_tx: boolean }>('SELECT now() <> statement_timestamp() AS in_tx');
         seen.push({ envelope, traceId: trace.getActiveSpan()?.spanContext().traceId, requestId: currentRequestId(), inTx: rows[0]!.in_tx });
+        ctx.logger.info('welcome mail queued');
       },
-    })], { pool: env.db.pool, schema: env.schema, logger: env.logger });
+    })], { pool: env.db.pool, schema: env.schema, logger: consumerLogger });
     cleanups.push(() => consumers.stop());
     startRelay();
 
@@ -120,6 +130,8 @@ describe('outbox relay', () => {
     expect(handled.traceId).toBe(producerTraceId);
     expect(handled.requestId).toBe('req-outbox-1');
     expect(handled.inTx).toBe(true);
+    const line = await waitFor(() => lines.find((l) => l.message === 'welcome mail queued'));
+    expect(line).toMatchObject({ trace_id: producerTraceId, request_id: 'req-outbox-1', event_id: event.id, queue });
     expect(latencyMs).toBeLessThan(1_000); // polls every 50 ms here; the default 200 ms keeps it well under 300
 
     const [msg] = await waitFor(async () => { const m = await drainSpy(); return m.length ? m : undefined; }, { what: 'the spy copy' });

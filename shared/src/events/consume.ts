@@ -86,6 +86,17 @@ function republishOptions(msg: ConsumeMessage, headers: Record<string, unknown>)
   };
 }
 
+/**
+ * The producer's context from the headers; but when the amqplib instrumentation already opened a
+ * span for this delivery (a child of the same trace), nest under it instead of beside it.
+ */
+function parentContext(headers: Record<string, unknown>) {
+  const fromHeaders = contextFromCarrier(headers);
+  const active = trace.getSpanContext(context.active());
+  const producer = trace.getSpanContext(fromHeaders);
+  return active && producer && active.traceId === producer.traceId ? context.active() : fromHeaders;
+}
+
 function createSemaphore(limit: number) {
   let active = 0;
   const waiting: (() => void)[] = [];
@@ -210,7 +221,7 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
     const requestId = headerString(headers[HEADERS.requestId]) ?? envelope.id;
     const log = logger.child({ queue: def.queue, event_id: envelope.id, event_type: envelope.type });
 
-    await requestStore.run({ requestId }, () => context.with(contextFromCarrier(headers), () => tracer.startActiveSpan(
+    await requestStore.run({ requestId }, () => context.with(parentContext(headers), () => tracer.startActiveSpan(
       `${envelope.type} process`,
       {
         kind: SpanKind.CONSUMER,
