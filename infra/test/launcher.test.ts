@@ -168,7 +168,8 @@ describe('process environment of npm start', () => {
   const gateway: App = { name: 'gateway', kind: 'gateway', dir: 'gateway', startScript: 'node src/main.ts', port: 8000 };
 
   it('gives auth the development admin, key file, service accounts and its own port', () => {
-    const planned = planApp(auth, { root: '/repo', infra: { ...infra, stop: async () => undefined }, userEnv: {} });
+    const resolved = { ...infra, stop: async () => undefined }; // what resolveInfra returns
+    const planned = planApp(auth, { root: '/repo', infra: resolved, userEnv: {} });
     expect(planned.env).not.toHaveProperty('stop');
     expect(planned.env).toMatchObject({
       ...infra,
