@@ -83,7 +83,7 @@ const VIA_TEXT: Record<Resolution, string> = {
   container: 'started with Testcontainers',
 };
 
-export const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]+@/, '//$1:***@');
+const redact = (url: string) => url.replace(/\/\/([^:/@]+):[^@/]+@/, '//$1:***@');
 
 export async function resolveOne(spec: InfraSpec, probes: InfraProbes): Promise<ResolvedService> {
   const fromEnv = probes.env[spec.envVar];

@@ -61,7 +61,8 @@ export async function startCommand(root: string): Promise<number> {
     return done;
   };
   // A terminal's Ctrl-C arrives twice (from the terminal and forwarded by bootstrap.mjs): same request.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(`${signal} received`, 0));
+  // SIGHUP (terminal closed) too: the children run in their own process groups and would outlive us.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(`${signal} received`, 0));
 
   const failWith = (running: RunningApp, message: string, reason: string) => {
     if (stopping) return done;
