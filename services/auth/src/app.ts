@@ -4,7 +4,12 @@ import { authenticate, requireUser } from '@platform/shared/auth';
 import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
+import { createAdminAuditRouter } from './http/admin-audit-router.ts';
+import { createEmailVerificationRouter } from './http/email-verification-router.ts';
+import { createGuards } from './http/guards.ts';
+import { createInternalRouter } from './http/internal-router.ts';
 import { createJwksRouter } from './http/jwks-router.ts';
+import { createPasswordRouter } from './http/password-router.ts';
 import { createPublicAuthRouter } from './http/public-auth-router.ts';
 import { createSessionsRouter } from './http/sessions-router.ts';
 import { createTokenRouter } from './http/token-router.ts';
@@ -15,6 +20,8 @@ export type AppDeps = AuthDeps & {
   keys: SigningKeys;
   issuer: string;
   redis: Redis;
+  /** Express "trust proxy"; default loopback. */
+  trustProxy?: string | number | boolean;
   /** /ready probes: postgres, redis, rabbitmq. */
   checks: ReadinessCheck[];
 };
@@ -23,11 +30,14 @@ export type AppDeps = AuthDeps & {
 export function buildApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
-  // The gateway runs on the same host: trust X-Forwarded-For from loopback only, so req.ip is the client.
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the gateway's address (loopback by default), so req.ip is the client.
+  app.set('trust proxy', deps.trustProxy ?? 'loopback');
   app.use(requestContext());
   app.use(requestLogger(deps.logger));
   app.use('/api/v1', healthRouter({ service: 'auth', checks: deps.checks }));
+  const guards = createGuards(deps);
+  // Before the 20 kb parser: internal routes authenticate the service first, then read larger bodies.
+  app.use('/api/v1', createInternalRouter(deps, guards));
   app.use(jsonBody('20kb'));
 
   // auth verifies its own tokens with the keys in memory instead of fetching its own JWKS over HTTP.
@@ -40,7 +50,10 @@ export function buildApp(deps: AppDeps): Express {
     createJwksRouter(deps.keys),
     createPublicAuthRouter(deps, { authenticated }),
     createTokenRouter(deps),
-    createSessionsRouter(deps, { authenticated }));
+    createSessionsRouter(deps, { authenticated }),
+    createPasswordRouter(deps, guards),
+    createEmailVerificationRouter(deps, guards),
+    createAdminAuditRouter(deps, guards));
 
   app.use(notFound());
   app.use(errorMiddleware(deps.logger));

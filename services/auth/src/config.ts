@@ -41,6 +41,13 @@ const schema = commonEnv
     ADMIN_EMAIL: z.string().optional(),
     ADMIN_PASSWORD: z.string().optional(),
     SERVICE_ACCOUNTS: serviceAccounts,
+    // Which proxies' X-Forwarded-For is believed for the client IP (lockout, audit): Express's
+    // "trust proxy" value, e.g. loopback (gateway on the same host), "loopback, uniquelocal" in
+    // containers, or a hop count.
+    TRUST_PROXY: z
+      .string()
+      .default('loopback')
+      .transform((v): string | number | boolean => (/^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v)),
     ARGON2_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
     LOCKOUT_MAX_FAILURES: z.coerce.number().int().min(1).max(100).default(5),
     LOCKOUT_WINDOW_S: seconds(900),

@@ -30,6 +30,7 @@ const app = buildApp({
   keys,
   issuer: config.JWT_ISSUER,
   redis,
+  trustProxy: config.TRUST_PROXY,
   checks: [
     { name: 'postgres', check: () => pool.query('SELECT 1') },
     { name: 'redis', check: () => redis.ping() },
