@@ -282,7 +282,10 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
       const { consumerTag } = await ch.consume(def.queue, (msg) => {
         if (!msg) {
           // The broker cancelled us (queue deleted): closing the channel re-runs this setup.
-          if (!stopping) ch.close().catch(() => {});
+          if (!stopping) {
+            logger.warn('consumer cancelled by the broker; declaring its queue again', { queue: def.queue });
+            ch.close().catch(() => {});
+          }
           return;
         }
         const task = onMessage(def, ch, msg).catch((err) => { logger.error('event consumer crashed on a message', { queue: def.queue, err }); });
