@@ -214,6 +214,22 @@ describe('circuit breaker', () => {
     expect(client.breakerState()).toBe('closed');
   });
 
+  it('is shared by every client of the same target', async () => {
+    const target = await startTarget(fail(503, 'SYS_003'));
+    const name = testPrefix('shared');
+    const first = createServiceClient({ name, baseUrl: target.url, retries: 0, breaker: { volumeThreshold: 2, resetTimeoutMs: 60_000 } });
+    const second = createServiceClient({ name, baseUrl: target.url, retries: 0 });
+    await caught(first.get('/x'));
+    await caught(first.get('/x'));
+    expect(second.breakerState()).toBe('open');
+    first.close();
+    expect(second.breakerState()).toBe('open');
+    second.close();
+    const fresh = createServiceClient({ name, baseUrl: target.url, retries: 0 });
+    expect(fresh.breakerState()).toBe('closed');
+    fresh.close();
+  });
+
   it('counts calls by outcome', async () => {
     const target = await startTarget(ok(1));
     const name = testPrefix('counted');

@@ -17,15 +17,48 @@ export type BreakerOptions = {
 export type Breaker = {
   fire: <T>(attempt: () => Promise<T>) => Promise<T>;
   state: () => BreakerState;
-  shutdown: () => void;
+  /** Drops this holder's claim; the breaker stops when the last client of its target closes. */
+  release: () => void;
 };
 
 /** opossum's code for a call refused because the breaker is open (or half-open with its trial in flight). */
 export const isBreakerOpenError = (err: unknown): boolean => (err as { code?: string })?.code === 'EOPENBREAKER';
 
-export function createBreaker(target: string, options: BreakerOptions = {}, logger?: Logger): Breaker {
+type Shared = { breaker: CircuitBreaker<[() => Promise<unknown>], unknown>; holders: number };
+
+// The breaker belongs to the target, not to a client object: every client of one target in this
+// process shares it (and its gauge series). The first client's options win.
+const breakers = new Map<string, Shared>();
+
+/** The process's breaker for a target, created on first use. */
+export function acquireBreaker(target: string, options: BreakerOptions = {}, logger?: Logger): Breaker {
+  let shared = breakers.get(target);
+  if (!shared) {
+    shared = { breaker: createBreaker(target, options, logger), holders: 0 };
+    breakers.set(target, shared);
+  }
+  shared.holders++;
+  const { breaker } = shared;
+  let released = false;
+  return {
+    fire: <T>(attempt: () => Promise<T>) => breaker.fire(attempt) as Promise<T>,
+    state: () => stateOf(breaker),
+    release: () => {
+      if (released) return;
+      released = true;
+      if (--shared.holders > 0) return;
+      breakers.delete(target);
+      breaker.shutdown();
+    },
+  };
+}
+
+const stateOf = (breaker: CircuitBreaker<[() => Promise<unknown>], unknown>): BreakerState =>
+  breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed';
+
+function createBreaker(target: string, options: BreakerOptions, logger?: Logger) {
   const resetTimeoutMs = options.resetTimeoutMs ?? 10_000;
-  const breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
+  const breaker = new CircuitBreaker<[() => Promise<unknown>], unknown>((attempt) => attempt(), {
     name: target,
     // Each attempt has its own fetch timeout (AbortSignal); a second timer here would only race it.
     timeout: false,
@@ -37,8 +70,7 @@ export function createBreaker(target: string, options: BreakerOptions = {}, logg
     errorFilter: (err: unknown) => isAppError(err) && err.status < 500,
   });
 
-  const state = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed');
-  const report = () => breakerStateGauge.set({ target }, BREAKER_STATE[state()]);
+  const report = () => breakerStateGauge.set({ target }, BREAKER_STATE[stateOf(breaker)]);
   report();
   breaker.on('open', () => {
     report();
@@ -53,9 +85,5 @@ export function createBreaker(target: string, options: BreakerOptions = {}, logg
     logger?.info('circuit breaker closed', { target });
   });
 
-  return {
-    fire: <T>(attempt: () => Promise<T>) => breaker.fire(attempt) as Promise<T>,
-    state,
-    shutdown: () => breaker.shutdown(),
-  };
+  return breaker;
 }

@@ -3,7 +3,7 @@ import { isAppError } from '../errors/app-error.ts';
 import type { Logger } from '../logger/create-logger.ts';
 import { currentRequestId } from '../logger/request-store.ts';
 import { tracer } from '../telemetry/trace-context.ts';
-import { createBreaker, isBreakerOpenError, type BreakerOptions } from './breaker.ts';
+import { acquireBreaker, isBreakerOpenError, type BreakerOptions } from './breaker.ts';
 import { badAnswerError, circuitOpenError, fromErrorAnswer, fromFetchError, isRetryable } from './call-errors.ts';
 import { serviceCallDuration, serviceCallRetriesTotal, serviceCallsTotal, type BreakerState } from './service-client-metrics.ts';
 
@@ -52,7 +52,7 @@ export type ServiceClient = {
   patch: Call;
   delete: Call;
   breakerState: () => BreakerState;
-  /** Stops the breaker's timers. */
+  /** Releases the target's breaker (stopped when no client of the target is left). */
   close: () => void;
 };
 
@@ -101,11 +101,11 @@ const hasHeader = (headers: Record<string, string>, name: string) => Object.keys
  * The one way services call each other (guide §9): a timeout per attempt, retries with backoff for
  * idempotent calls only, one circuit breaker for the target, the service token, W3C trace context and
  * x-request-id, and errors as AppErrors (EXT_001 timeout, EXT_002 unavailable/open, EXT_003 failed;
- * a 4xx keeps the target's code and status). Create one client per target and keep it for the process.
+ * a 4xx keeps the target's code and status). Clients of the same target name share one breaker.
  */
 export function createServiceClient(options: ServiceClientOptions): ServiceClient {
   const { name, baseUrl, timeoutMs = 2_000, retries = 2, retryDelayMs = 100, getToken, logger } = options;
-  const breaker = createBreaker(name, options.breaker, logger);
+  const breaker = acquireBreaker(name, options.breaker, logger);
   const { hostname, port, protocol } = new URL(baseUrl);
   const serverPort = Number(port || (protocol === 'https:' ? 443 : 80));
 
@@ -202,7 +202,7 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     patch: call('PATCH'),
     delete: call('DELETE'),
     breakerState: breaker.state,
-    close: breaker.shutdown,
+    close: breaker.release,
   };
 }
 

@@ -1,28 +1,32 @@
 // The `--import` entry: `node --import @platform/shared/telemetry/register src/main.ts`.
-// It must run before the app's first import so the instrumented modules are patched when they load.
+// It runs before the app's first import, so the instrumented modules are patched when they load.
 import { register } from 'node:module';
-import { startTelemetry } from './start-telemetry.ts';
-import { setActiveTelemetry } from './shutdown-telemetry.ts';
+import { telemetryMode } from './telemetry-mode.ts';
 
 // The ESM loader hook (import-in-the-middle) lets the instrumentations patch modules that ESM code
 // imports. Wrapping every module slows start-up and has broken packages before, so only the
 // modules we instrument are intercepted; their CommonJS internals are patched by require hooks.
 const INSTRUMENTED = ['http', 'https', 'node:http', 'node:https', 'express', 'pg', 'pg-pool', 'ioredis', 'amqplib'];
 
-if (!['true', '1', 'yes'].includes((process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase())) {
+if (telemetryMode() !== 'disabled') {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: INSTRUMENTED } });
 }
 
+// Loaded after the hook is in place, so even the SDK's own imports of http go through it.
+const { startTelemetry } = await import('./start-telemetry.ts');
+const { setActiveTelemetry } = await import('./shutdown-telemetry.ts');
 const telemetry = startTelemetry();
 setActiveTelemetry(telemetry);
 
-// Flush spans on the way out. When the app installed its own handler (onShutdown) it decides when
-// to exit; otherwise the signal is re-raised after the flush so the default exit still happens.
+// On the way out: when the app has its own handler (onShutdown) it decides when to exit, so the
+// spans so far are flushed now and shutdownTelemetry() as its last step sends the rest. Without a
+// handler the SDK is shut down (flushing everything) and the signal re-raised for the default exit.
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.once(signal, () => {
-    const appHandles = process.listenerCount(signal) > 0;
-    void telemetry.shutdown().finally(() => {
-      if (!appHandles) process.kill(process.pid, signal);
-    });
+    if (process.listenerCount(signal) > 0) {
+      void telemetry.flush();
+      return;
+    }
+    void telemetry.shutdown().finally(() => process.kill(process.pid, signal));
   });
 }

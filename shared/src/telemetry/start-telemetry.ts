@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation, ExpressLayerType } from '@opentelemetry/instrumentation-express';
@@ -14,6 +15,8 @@ type SpanProcessor = NonNullable<NonNullable<ConstructorParameters<typeof NodeSD
 export type Telemetry = {
   /** `disabled`: OTEL_SDK_DISABLED; `local`: spans exist (log lines carry trace ids) but go nowhere; `exporting`: spans are sent. */
   mode: TelemetryMode;
+  /** Sends the spans ended so far; tracing goes on. */
+  flush: () => Promise<void>;
   /** Flushes pending spans and stops the SDK; safe to call more than once. */
   shutdown: () => Promise<void>;
 };
@@ -47,7 +50,7 @@ const localOnly: SpanProcessor = {
 /** Starts the NodeSDK from the standard OTEL_* variables; the `--import` entry (register.ts) calls this. */
 export function startTelemetry(env: Env = process.env): Telemetry {
   const mode = telemetryMode(env);
-  if (mode === 'disabled') return { mode, shutdown: async () => {} };
+  if (mode === 'disabled') return { mode, flush: async () => {}, shutdown: async () => {} };
   const sdk = new NodeSDK({
     serviceName: env.OTEL_SERVICE_NAME ?? env.SERVICE_NAME,
     instrumentations: platformInstrumentations(),
@@ -59,5 +62,11 @@ export function startTelemetry(env: Env = process.env): Telemetry {
   });
   sdk.start();
   let stopping: Promise<void> | undefined;
-  return { mode, shutdown: () => (stopping ??= sdk.shutdown().catch(() => {})) };
+  // NodeSDK has no flush of its own; the registered provider (behind the API's proxy) has.
+  const provider = trace.getTracerProvider() as { getDelegate?: () => { forceFlush?: () => Promise<void> } };
+  return {
+    mode,
+    flush: async () => { await provider.getDelegate?.().forceFlush?.().catch(() => {}); },
+    shutdown: () => (stopping ??= sdk.shutdown().catch(() => {})),
+  };
 }
