@@ -61,7 +61,7 @@ export type Registered = {
 
 const SNAPSHOT_TABLES = ['users', 'sessions', 'refresh_tokens', 'one_time_tokens', 'service_accounts', 'outbox'];
 
-export async function startTestApp(env: Record<string, string> = {}, extra: { verifyKeyFiles?: string[] } = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, extra: { verifyKeyFiles?: string[]; redisDown?: boolean } = {}): Promise<TestApp> {
   const prefix = testPrefix('auth');
   const db = await createTestDatabase();
   const keyFiles = makeKeyFiles();
@@ -74,7 +74,7 @@ export async function startTestApp(env: Record<string, string> = {}, extra: { ve
   });
   const logger = createLogger({ service: 'auth', level: 'error', silent: !process.env.TEST_LOGS });
   const redis = createRedisClient(config.REDIS_URL, logger);
-  await redisReady(redis);
+  if (!extra.redisDown) await redisReady(redis);
   const keys = loadSigningKeys(config.JWT_PRIVATE_KEY_FILE, config.JWT_VERIFY_KEY_FILES);
   const deps = createAuthDeps({ config, pool: db.pool, redis, keys, logger });
   const app = buildApp({
