@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { resolveDef } from '../src/events/consumer-def.ts';
 import {
-  authInvitationRequested, authLoginLocked, consumerQueueNames, defineEvent, eventCatalog, EventSchemaError,
+  authInvitationRequested, consumer, authLoginLocked, consumerQueueNames, defineEvent, eventCatalog, EventSchemaError,
   fileUploaded, userBanned, userRegistered, userUpdated,
 } from '../src/events/index.ts';
 
@@ -114,5 +115,21 @@ describe('consumer queue names', () => {
     expect(consumerQueueNames('notification.mail', [50, 100, 100])).toEqual([
       'notification.mail', 'notification.mail.retry.50', 'notification.mail.retry.100', 'notification.mail.dlq',
     ]);
+  });
+});
+
+describe('consumer retry policy', () => {
+  const def = (extra: object) => consumer({ queue: 'q', event: userUpdated, handle: async () => {}, ...extra });
+
+  it('defaults to one attempt per delay plus the first, and repeats the last delay when asked for more', () => {
+    expect(resolveDef(def({}), [1000, 5000])).toMatchObject({ attempts: 3, delays: [1000, 5000] });
+    expect(resolveDef(def({ maxAttempts: 2 }), [1000, 5000])).toMatchObject({ attempts: 2, delays: [1000] });
+    expect(resolveDef(def({ maxAttempts: 1 }), [])).toMatchObject({ attempts: 1, delays: [] });
+  });
+
+  it('rejects a policy that cannot work', () => {
+    expect(() => resolveDef(def({ maxAttempts: 3, retryDelaysMs: [] }), [])).toThrow(/delay/);
+    expect(() => resolveDef(def({ maxAttempts: 0 }), [10])).toThrow(/maxAttempts/);
+    expect(() => resolveDef(def({ retryDelaysMs: [-5] }), [])).toThrow(/positive/);
   });
 });

@@ -1,54 +1,17 @@
 import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { ConfirmChannel, ConsumeMessage, Options } from 'amqplib';
 import pg from 'pg';
-import type { Pool, PoolClient } from '../db/create-pool.ts';
+import type { Pool } from '../db/create-pool.ts';
 import type { Logger } from '../logger/create-logger.ts';
 import { requestStore } from '../logger/request-store.ts';
 import { confirmPublish, type Broker } from './broker.ts';
-import type { EventDefinition, EventEnvelope, EventOf } from './define-event.ts';
+import { resolveDef, type ConsumeContext, type ConsumerDef, type ResolvedDef } from './consumer-def.ts';
+import type { EventEnvelope } from './define-event.ts';
 import { eventsConsumed, eventsDeadLettered, eventsFailed, handlerSeconds } from './event-metrics.ts';
 import type { ManagedChannel } from './managed-channel.ts';
 import { carriedHeaders, deadLetterQueueName, HEADERS, retryQueueName } from './queue-names.ts';
+import { createSemaphore } from './semaphore.ts';
 import { contextFromCarrier, headerString } from './trace-headers.ts';
-
-export type ConsumeContext = {
-  /** The transaction the inbox row is written in: write through it so the work and the dedupe commit together. */
-  tx: PoolClient;
-  /** 1 for the first delivery, counting retries. */
-  attempt: number;
-  maxAttempts: number;
-  queue: string;
-  /** A child logger with queue, event id and type. */
-  logger: Logger;
-  headers: Record<string, unknown>;
-};
-
-export type ConsumerDef = {
-  readonly queue: string;
-  readonly event: EventDefinition;
-  readonly handle: (envelope: EventEnvelope, ctx: ConsumeContext) => Promise<void>;
-  readonly maxAttempts?: number;
-  readonly retryDelaysMs?: readonly number[];
-  readonly prefetch?: number;
-};
-
-/**
- * One durable queue (`<service>.<purpose>`) bound to one event type. The handler runs inside the
- * transaction that records the event id in the inbox, with the producer's trace as its parent.
- */
-export function consumer<D extends EventDefinition>(def: {
-  queue: string;
-  event: D;
-  handle: (envelope: EventOf<D>, ctx: ConsumeContext) => Promise<void>;
-  /** Deliveries before the message is parked in the DLQ; default retryDelaysMs.length + 1. */
-  maxAttempts?: number;
-  /** Waits before each retry; the last one repeats if maxAttempts asks for more. */
-  retryDelaysMs?: readonly number[];
-  /** Unacked messages the broker hands this consumer at once (default 10). */
-  prefetch?: number;
-}): ConsumerDef {
-  return def as unknown as ConsumerDef;
-}
 
 export type StartConsumersOptions = {
   pool: Pool;
@@ -65,7 +28,6 @@ export type StartConsumersOptions = {
 export type Consumers = { stop(): Promise<void> };
 
 type Outcome = 'processed' | 'duplicate';
-type ResolvedDef = ConsumerDef & { delays: readonly number[]; attempts: number };
 
 const tracer = trace.getTracer('@platform/shared/events');
 const REPUBLISH_TIMEOUT_MS = 10_000;
@@ -95,30 +57,6 @@ function parentContext(headers: Record<string, unknown>) {
   const active = trace.getSpanContext(context.active());
   const producer = trace.getSpanContext(fromHeaders);
   return active && producer && active.traceId === producer.traceId ? context.active() : fromHeaders;
-}
-
-function createSemaphore(limit: number) {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return {
-    async acquire() {
-      if (active < limit) { active++; return; }
-      await new Promise<void>((resolve) => waiting.push(resolve));
-    },
-    release() {
-      const next = waiting.shift();
-      if (next) next(); else active--;
-    },
-  };
-}
-
-function resolveDef(def: ConsumerDef, defaultDelays: readonly number[]): ResolvedDef {
-  const delays = def.retryDelaysMs ?? defaultDelays;
-  const attempts = def.maxAttempts ?? delays.length + 1;
-  if (!Number.isInteger(attempts) || attempts < 1) throw new Error(`consumer ${def.queue}: maxAttempts must be a positive integer`);
-  if (attempts > 1 && delays.length === 0) throw new Error(`consumer ${def.queue}: retries need at least one delay`);
-  if (delays.some((d) => !Number.isInteger(d) || d <= 0)) throw new Error(`consumer ${def.queue}: retry delays must be positive integers (ms)`);
-  return { ...def, delays: delays.slice(0, attempts - 1), attempts };
 }
 
 /**
@@ -301,10 +239,15 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
     const { setup, consuming } = setupFor(def);
     running.push({ channel: broker.openChannel(`consumer:${def.queue}`, setup), consuming });
   }
-  // Wait for the first setup so callers know their queues exist (and tests can publish at once).
-  await Promise.all(running.map((r) => r.channel.waitForOpen(10_000).catch((err) => {
-    logger.warn('consumer not started yet; it starts when RabbitMQ is reachable', { err: (err as Error).message });
-  })));
+  // Wait for the first setup so callers know their queues exist (and tests can publish at once);
+  // with the broker down the service still starts, and consumers start when it comes back.
+  if (broker.isConnected()) {
+    await Promise.all(running.map((r) => r.channel.waitForOpen(10_000).catch((err) => {
+      logger.warn('consumer not started yet; it starts when RabbitMQ is reachable', { err: (err as Error).message });
+    })));
+  } else {
+    logger.warn('rabbitmq not connected; consumers start when it is reachable', { queues: [...queues] });
+  }
   logger.info('event consumers started', { queues: [...queues], concurrency });
 
   const purgeTimer = setInterval(() => {

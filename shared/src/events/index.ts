@@ -10,8 +10,9 @@ export {
 export { openManagedChannel, type ManagedChannel, type ChannelSetup } from './managed-channel.ts';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './relay.ts';
 export {
-  consumer, startConsumers, type ConsumerDef, type ConsumeContext, type Consumers, type StartConsumersOptions,
+  startConsumers, type Consumers, type StartConsumersOptions,
 } from './consume.ts';
+export { consumer, type ConsumerDef, type ConsumeContext } from './consumer-def.ts';
 export { listDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';
 export { retryQueueName, deadLetterQueueName, consumerQueueNames, HEADERS as EVENT_HEADERS } from './queue-names.ts';
 export { currentTraceCarrier, contextFromCarrier, type TraceCarrier } from './trace-headers.ts';
