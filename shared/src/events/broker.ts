@@ -92,6 +92,7 @@ export async function connectBroker(url: string, logger: Logger, opts: BrokerOpt
   // amqp-connection-manager waits a fixed reconnectTimeInSeconds, read just after it emits
   // connectFailed/disconnect: adjusting it there turns the fixed delay into a backoff.
   let failures = 0;
+  let closing = false;
   const nextDelay = () => {
     const base = Math.min(reconnectMaxMs, reconnectMinMs * 2 ** failures);
     return (base * (0.8 + Math.random() * 0.2)) / 1000;
@@ -102,6 +103,7 @@ export async function connectBroker(url: string, logger: Logger, opts: BrokerOpt
     logger.info('rabbitmq connected', { exchange });
   });
   manager.on('disconnect', ({ err }) => {
+    if (closing) return;
     failures = 0;
     manager.reconnectTimeInSeconds = nextDelay();
     logger.warn('rabbitmq disconnected', { err: err?.message });
@@ -159,6 +161,7 @@ export async function connectBroker(url: string, logger: Logger, opts: BrokerOpt
       send('', queue, content, options, timeoutMs),
     openChannel: (name, setup) => openManagedChannel(manager, { name, setup, logger }),
     async close() {
+      closing = true;
       await publisher.close();
       await manager.close();
     },
