@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 
-const SECRET = /PASSWORD|SECRET|TOKEN|KEY|URL/i;
+// URLs carry credentials (amqp://user:pass@...) and SERVICE_ACCOUNTS carries client secrets.
+const SECRET = /PASSWORD|SECRET|TOKEN|KEY|URL|ACCOUNTS|CREDENTIAL/i;
 
 /** Parses env with a zod schema; on failure names every bad variable at once (values hidden when they may be secret). */
 export function loadConfig<S extends z.ZodType>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
