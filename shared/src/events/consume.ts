@@ -31,6 +31,7 @@ type Outcome = 'processed' | 'duplicate';
 
 const tracer = trace.getTracer('@platform/shared/events');
 const REPUBLISH_TIMEOUT_MS = 10_000;
+const REQUEUE_PAUSE_MS = 1_000;
 
 /** Properties kept when a message moves to a retry queue or the DLQ (userId would be checked against our login). */
 function republishOptions(msg: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
@@ -122,8 +123,9 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
       return true;
     } catch (err) {
       logger.warn('could not move a message; it stays in its queue', { target, err: (err as Error).message });
-      // The channel is most likely closed, which requeues the message by itself.
-      try { ch.nack(msg, false, true); } catch { /* channel closed */ }
+      // Usually the channel is closed, which requeues the message by itself. If it is open (the
+      // broker nacked the move), requeue after a pause so a broker in trouble is not hammered.
+      setTimeout(() => { try { ch.nack(msg, false, true); } catch { /* channel closed */ } }, REQUEUE_PAUSE_MS).unref();
       return false;
     }
   }
