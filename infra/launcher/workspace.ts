@@ -1,5 +1,6 @@
 // The runnable packages of the workspace: the gateway and every service that exists today.
-// Services not yet built have no package.json and are simply absent.
+// Services not yet built (no package.json, or one without a `start` script while it is being
+// written) are simply absent.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -25,28 +26,29 @@ export type App = {
   port: number;
 };
 
-function readStartScript(root: string, dir: string): string {
-  const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const script = pkg.scripts?.start;
-  if (!script) throw new Error(`${dir}/package.json has no "start" script`);
-  return script;
+function readStartScript(root: string, dir: string): string | undefined {
+  const path = join(root, dir, 'package.json');
+  if (!existsSync(path)) return undefined;
+  const pkg = JSON.parse(readFileSync(path, 'utf8')) as { scripts?: Record<string, string> };
+  return pkg.scripts?.start || undefined;
 }
 
 /** Services sorted by port (auth first, since the others fetch its keys and tokens), then the gateway. */
 export function discoverApps(root: string): App[] {
   const servicesDir = join(root, 'services');
-  const names = existsSync(servicesDir)
-    ? readdirSync(servicesDir).filter((name) => existsSync(join(servicesDir, name, 'package.json')))
-    : [];
-  const services: App[] = names.map((name) => {
+  const names = existsSync(servicesDir) ? readdirSync(servicesDir) : [];
+  const services: App[] = names.flatMap((name) => {
+    const dir = `services/${name}`;
+    const startScript = readStartScript(root, dir);
+    if (!startScript) return [];
     const port = SERVICE_PORTS[name];
     if (port === undefined) throw new Error(`services/${name} has no port; add it to SERVICE_PORTS in infra/launcher/workspace.ts`);
-    const dir = `services/${name}`;
-    return { name, kind: 'service', dir, startScript: readStartScript(root, dir), port };
+    return [{ name, kind: 'service' as const, dir, startScript, port }];
   });
   services.sort((a, b) => a.port - b.port);
-  const gateway: App[] = existsSync(join(root, 'gateway', 'package.json'))
-    ? [{ name: 'gateway', kind: 'gateway', dir: 'gateway', startScript: readStartScript(root, 'gateway'), port: GATEWAY_PORT }]
+  const gatewayScript = readStartScript(root, 'gateway');
+  const gateway: App[] = gatewayScript
+    ? [{ name: 'gateway', kind: 'gateway', dir: 'gateway', startScript: gatewayScript, port: GATEWAY_PORT }]
     : [];
   return [...services, ...gateway];
 }

@@ -1,9 +1,10 @@
 import type { Server } from 'node:http';
 import type { Logger } from '../logger/create-logger.ts';
+import { shutdownTelemetry } from '../telemetry/shutdown-telemetry.ts';
 
 type Step = () => unknown;
 
-/** Runs the steps in order on SIGTERM/SIGINT, each awaited, then exits; a stuck step cannot hold the process past the timeout. */
+/** Runs the steps in order on SIGTERM/SIGINT, each awaited, flushes telemetry, then exits; a stuck step cannot hold the process past the timeout. */
 export function onShutdown(logger: Logger, steps: Step[], { timeoutMs = 10_000 } = {}): void {
   let stopping = false;
   const stop = async (signal: string) => {
@@ -18,6 +19,8 @@ export function onShutdown(logger: Logger, steps: Step[], { timeoutMs = 10_000 }
       try { await step(); } catch (err) { logger.warn('shutdown step failed', { err }); }
     }
     logger.info('stopped');
+    // Last, so the spans of the drain itself are exported too.
+    try { await shutdownTelemetry(); } catch (err) { logger.warn('telemetry flush failed', { err }); }
     process.exit(0);
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
