@@ -42,7 +42,8 @@ export const dailyLoginsQuery = z.strictObject({ ...pageParams, from: isoDate, t
 /** Item fields are only type-checked here: a bad email or name fails its own item, not the batch. */
 export const inviteUsersBody = z.strictObject({
   users: z.array(z.strictObject({ email, display_name: z.string().max(1000), role: z.string().max(32).optional() })).min(1).max(500),
-  source: z.enum(['admin', 'sync', 'service']),
+  // string first: zod reports a missing enum as a bad option (VAL_002); a missing field is VAL_001.
+  source: z.string().pipe(z.enum(['admin', 'sync', 'service'])),
   invited_by: z.uuid().nullable().optional(),
 });
 
