@@ -9,7 +9,10 @@ import {
 } from '../src/http/index.ts';
 
 const logger = createLogger({ service: 'test', silent: true });
-const body = z.object({ name: z.string().min(2).max(5), age: z.number().int().min(0).max(150), email: z.email().optional() }).strict();
+const body = z.object({
+  name: z.string().min(2).max(5), age: z.number().int().min(0).max(150), email: z.email().optional(),
+  kind: z.enum(['a', 'b']).default('a'), color: z.enum(['red', 'blue']),
+}).strict();
 
 function app() {
   const a = express();
@@ -44,17 +47,19 @@ describe('envelope and errors', () => {
   });
 
   it('answers 201 on create', async () => {
-    const res = await request(app()).post('/things').send({ name: 'Ann', age: 3 });
+    const res = await request(app()).post('/things').send({ name: 'Ann', age: 3, color: 'red' });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ success: true, status_code: 201, data: { name: 'Ann', age: 3 } });
+    expect(res.body).toMatchObject({ success: true, status_code: 201, data: { name: 'Ann', age: 3, kind: 'a', color: 'red' } });
   });
 
   it.each([
-    ['a missing field', { name: 'Ann' }, 400, 'VAL_001', 'age', 'required'],
-    ['a wrong type', { name: 'Ann', age: 'x' }, 400, 'VAL_001', 'age', 'invalid_type'],
-    ['an unknown field', { name: 'Ann', age: 3, role: 'admin' }, 400, 'VAL_001', 'role', 'unknown_field'],
-    ['a bad format', { name: 'Ann', age: 3, email: 'nope' }, 422, 'VAL_002', 'email', 'invalid_format'],
-    ['a value out of range', { name: 'Ann', age: 151 }, 422, 'VAL_003', 'age', 'too_big'],
+    ['a missing field', { name: 'Ann', color: 'red' }, 400, 'VAL_001', 'age', 'required'],
+    ['a missing enum field', { name: 'Ann', age: 3 }, 400, 'VAL_001', 'color', 'required'],
+    ['a value outside an enum', { name: 'Ann', age: 3, color: 'green' }, 422, 'VAL_002', 'color', 'invalid_value'],
+    ['a wrong type', { name: 'Ann', age: 'x', color: 'red' }, 400, 'VAL_001', 'age', 'invalid_type'],
+    ['an unknown field', { name: 'Ann', age: 3, color: 'red', role: 'admin' }, 400, 'VAL_001', 'role', 'unknown_field'],
+    ['a bad format', { name: 'Ann', age: 3, color: 'red', email: 'nope' }, 422, 'VAL_002', 'email', 'invalid_format'],
+    ['a value out of range', { name: 'Ann', age: 151, color: 'red' }, 422, 'VAL_003', 'age', 'too_big'],
   ])('rejects %s with the error envelope', async (_label, payload, status, code, field, issue) => {
     const res = await request(app()).post('/things').send(payload);
     expect(res.status).toBe(status);
@@ -67,7 +72,7 @@ describe('envelope and errors', () => {
     const bad = await request(app()).post('/things').set('content-type', 'application/json').send('{"name":');
     expect(bad.status).toBe(400);
     expect(bad.body.error).toMatchObject({ code: 'VAL_001', message: 'Request body is not valid JSON' });
-    const big = await request(app()).post('/things').send({ name: 'x'.repeat(5000), age: 1 });
+    const big = await request(app()).post('/things').send({ name: 'x'.repeat(5000), age: 1, color: 'red' });
     expect(big.status).toBe(413);
     expect(big.body).toMatchObject({ success: false, status_code: 413, error: { message: 'Request body is too large' } });
   });
