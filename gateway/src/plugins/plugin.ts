@@ -44,11 +44,18 @@ export class GatewayError extends Error {
   /** Platform code (AUTH_001, RATE_429, REQ_413, EXT_002, …). */
   readonly code: string;
   readonly headers: Record<string, string>;
-  constructor(status: number, message: string, { code, headers = {} }: { code: string; headers?: Record<string, string> }) {
+  /** Goes to error.details: e.g. Kong's per-claim jwt errors ({ exp: 'token expired' }). */
+  readonly details?: Record<string, unknown>;
+  constructor(
+    status: number,
+    message: string,
+    { code, headers = {}, details }: { code: string; headers?: Record<string, string>; details?: Record<string, unknown> },
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.headers = headers;
+    if (details) this.details = details;
   }
 }
 
