@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { z } from 'zod';
 import type { Logger } from '@platform/shared/logger';
 import type { Registry } from 'prom-client';
-import type { Consumer, ConsumerIndex, Route, Service } from '../declarative/model.ts';
+import type { Consumer, ConsumerIndex, PluginConfig, Route, Service } from '../declarative/model.ts';
 
 /** Per-request state shared by the plugins (Kong's ngx.ctx + kong.client/kong.service.request). */
 export type RequestContext = {
@@ -97,5 +97,10 @@ export type PluginDefinition<S extends z.ZodType = z.ZodType> = {
    * stops the start instead of being silently ignored.
    */
   schema: S;
-  create(config: z.infer<S>, env: PluginEnv): PluginHandlers;
+  /**
+   * Called once per plugin entry of kong.yml. `plugin` is that entry (its id and scope: Kong's
+   * conf.service_id / conf.route_id / conf.consumer_id), e.g. rate-limiting keys its counters by the
+   * scope the way Kong does, so a service-wide limit is shared by the service's routes.
+   */
+  create(config: z.infer<S>, env: PluginEnv, plugin: PluginConfig): PluginHandlers;
 };
