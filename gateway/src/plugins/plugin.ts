@@ -30,6 +30,12 @@ export type RequestContext = {
     path: string;
     query: URLSearchParams;
     headers: Record<string, string | string[] | undefined>;
+    /**
+     * Set by a plugin that had to read the client's whole body (request-transformer's body rules):
+     * the proxy sends these bytes instead of streaming the client's body (the plugin already set
+     * content-length to match and removed transfer-encoding). Unset: the body streams untouched.
+     */
+    body?: Buffer;
   };
   /** Headers added to the client's response whatever the upstream answers (rate-limit, CORS, …). */
   responseHeaders: Record<string, string | string[]>;
