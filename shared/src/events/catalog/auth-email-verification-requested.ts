@@ -1,16 +1,9 @@
-import { z } from 'zod';
 import { defineEvent } from '../define-event.ts';
-import { displayName, oneTimeToken, timestamp } from './fields.ts';
+import { emailLink } from './fields.ts';
 
 /** auth: send the user a link to verify their email (notification sends the mail). */
 export const authEmailVerificationRequested = defineEvent({
   type: 'auth.email_verification_requested',
   version: 1,
-  data: z.object({
-    user_id: z.uuid(),
-    email: z.email(),
-    display_name: displayName,
-    token: oneTimeToken,
-    expires_at: timestamp,
-  }),
+  data: emailLink,
 });
