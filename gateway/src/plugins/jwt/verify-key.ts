@@ -1,6 +1,6 @@
 // One verifier per jwt_secret, built once (guide §12: a KeyObject, never a PEM string per request).
-// Kong picks `secret` for HS* and `rsa_public_key` for every other algorithm, and base64-decodes
-// whichever it picked when secret_is_base64 is on.
+// Kong picks `secret` for HS* and `rsa_public_key` for every other algorithm; secret_is_base64
+// decodes the HS secret only (Kong 3.9 stopped base64-decoding rsa_public_key).
 import { createHmac, createPublicKey, createSecretKey, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import type { JwtSecret } from '../../declarative/model.ts';
 import { decodeBase64 } from './decode-token.ts';
@@ -51,15 +51,17 @@ function publicKeyVerifier(alg: Alg, key: KeyObject): Verifier {
 
 /**
  * The verifier for a credential, or undefined when Kong would answer "Invalid key/secret" (no key
- * material, or secret_is_base64 and the value is not base64). Throws on a key that cannot be parsed
- * or does not fit the algorithm: that is a configuration error.
+ * material, or secret_is_base64 and the secret is not base64). Throws on a public key that cannot be
+ * parsed or does not fit the algorithm: that is a configuration error (the loader may call this).
  */
 export function buildVerifier(secret: JwtSecret, secretIsBase64: boolean): Verifier | undefined {
   const alg = secret.algorithm;
-  const raw = alg.startsWith('HS') ? secret.secret : secret.rsaPublicKey;
-  if (raw === undefined) return undefined;
-  const material = secretIsBase64 ? decodeBase64(raw) : Buffer.from(raw, 'utf8');
-  if (material === undefined) return undefined;
-  if (alg.startsWith('HS')) return hmacVerifier(DIGEST[alg] as string, createSecretKey(material));
-  return publicKeyVerifier(alg, createPublicKey(material));
+  if (alg.startsWith('HS')) {
+    if (secret.secret === undefined) return undefined;
+    const material = secretIsBase64 ? decodeBase64(secret.secret) : Buffer.from(secret.secret, 'utf8');
+    if (material === undefined) return undefined;
+    return hmacVerifier(DIGEST[alg] as string, createSecretKey(material));
+  }
+  if (secret.rsaPublicKey === undefined) return undefined;
+  return publicKeyVerifier(alg, createPublicKey(secret.rsaPublicKey));
 }
