@@ -8,6 +8,8 @@ export type PluginConfig = {
   name: string;
   enabled: boolean;
   config: Record<string, unknown>;
+  /** Kong's plugin `protocols`: the plugin runs only on requests over one of these (unset: all). */
+  protocols?: Protocol[];
   /** Scope: none set = global. */
   serviceId?: string;
   routeId?: string;

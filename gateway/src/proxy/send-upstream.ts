@@ -1,0 +1,136 @@
+// One attempt at the upstream: node:http with the service's keep-alive agent and Kong's three
+// timeouts (connect; write = between writes of the request; read = between reads of the response).
+// The client's body is only read once the upstream socket is connected, so an attempt that fails
+// to connect has consumed nothing and can be retried for any method.
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import type { Upstream } from './upstreams.ts';
+
+export type FailureKind = 'connect' | 'connect_timeout' | 'timeout' | 'reset' | 'client_abort';
+
+/** Why an attempt failed; `sent` is false when nothing reached the upstream (safe to retry). */
+export class UpstreamFailure extends Error {
+  override readonly name = 'UpstreamFailure';
+  readonly kind: FailureKind;
+  readonly sent: boolean;
+  readonly code: string;
+  constructor(kind: FailureKind, sent: boolean, cause?: unknown) {
+    super(`upstream ${kind}`, { cause });
+    this.kind = kind;
+    this.sent = sent;
+    this.code = kind === 'client_abort' ? 'ECLIENTABORT' : `EUPSTREAM_${kind.toUpperCase()}`;
+  }
+}
+
+export type AttemptSpec = {
+  upstream: Upstream;
+  method: string;
+  path: string;
+  headers: OutgoingHttpHeaders;
+  /** Client request whose body is streamed up, or the bytes a plugin already read (undefined: no body). */
+  body: IncomingMessage | Buffer | undefined;
+  /** Called once the client body starts flowing upstream (after that, no retry is safe). */
+  onBodyStart: () => void;
+  onBodyBytes: (n: number) => void;
+  /** Fires if the client goes away; the attempt aborts with client_abort. */
+  abortSignal: { aborted: boolean; onAbort?: () => void };
+  /** Upgrade requests resolve on the upstream's 101 as well. */
+  upgrade?: boolean;
+};
+
+export type AttemptResult =
+  | { kind: 'response'; response: IncomingMessage; request: ClientRequest }
+  | { kind: 'upgrade'; response: IncomingMessage; socket: Socket; head: Buffer; request: ClientRequest };
+
+export function attemptUpstream(spec: AttemptSpec): Promise<AttemptResult> {
+  const { service, agent } = spec.upstream;
+  return new Promise<AttemptResult>((resolve, reject) => {
+    let connected = false;
+    let settled = false;
+    // Once the response is complete the socket is back in the pool: nothing may touch it any more.
+    let done = false;
+    let connectTimer: NodeJS.Timeout | undefined;
+    const fail = (kind: FailureKind, cause?: unknown) => {
+      if (done) return;
+      if (connectTimer) clearTimeout(connectTimer);
+      upReq.destroy();
+      if (settled) return void (done = true); // mid-body: the response stream errors and the caller cuts the client off
+      settled = true;
+      done = true;
+      reject(new UpstreamFailure(kind, connected, cause));
+    };
+    const send = service.protocol === 'https' ? httpsRequest : httpRequest;
+    const upReq = send({
+      host: service.host,
+      port: service.port,
+      method: spec.method,
+      path: spec.path,
+      headers: spec.headers,
+      agent,
+      setHost: false,
+      ...(service.protocol === 'https' && { servername: service.host }),
+    });
+
+    const startBody = () => {
+      connected = true;
+      const body = spec.body;
+      if (!body || Buffer.isBuffer(body)) {
+        upReq.setTimeout(service.readTimeoutMs);
+        upReq.end(body);
+        return;
+      }
+      spec.onBodyStart();
+      upReq.setTimeout(service.writeTimeoutMs);
+      body.on('data', (chunk: Buffer) => {
+        spec.onBodyBytes(chunk.length);
+        if (!upReq.write(chunk)) body.pause();
+      });
+      upReq.on('drain', () => body.resume());
+      body.once('end', () => {
+        upReq.end();
+        upReq.setTimeout(service.readTimeoutMs);
+      });
+    };
+
+    upReq.on('socket', (socket) => {
+      if (!socket.connecting) return startBody();
+      connectTimer = setTimeout(() => fail('connect_timeout'), service.connectTimeoutMs);
+      socket.once('connect', () => {
+        clearTimeout(connectTimer);
+        connectTimer = undefined;
+        startBody();
+      });
+    });
+    upReq.on('timeout', () => fail('timeout'));
+    upReq.on('error', (err: NodeJS.ErrnoException) => fail(connected ? 'reset' : 'connect', err));
+    upReq.on('response', (response) => {
+      if (settled) return void response.destroy();
+      settled = true;
+      response.once('end', () => {
+        done = true;
+      });
+      resolve({ kind: 'response', response, request: upReq });
+    });
+    if (spec.upgrade) {
+      upReq.on('upgrade', (response, socket, head) => {
+        if (settled) return void socket.destroy();
+        settled = true;
+        done = true;
+        resolve({ kind: 'upgrade', response, socket, head, request: upReq });
+      });
+    }
+    spec.abortSignal.onAbort = () => fail('client_abort');
+  });
+}
+
+// nginx's proxy_next_upstream non_idempotent is off: requests that may change state are not resent
+// once they reached the upstream.
+const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE', 'TRACE']);
+
+/** Whether a failed attempt may be tried again. */
+export function retryable(failure: UpstreamFailure, method: string, bodyStarted: boolean): boolean {
+  if (failure.kind === 'client_abort' || bodyStarted) return false;
+  if (!failure.sent) return true;
+  return IDEMPOTENT.has(method);
+}

@@ -1,0 +1,84 @@
+// ctx.upstream: what the proxy sends. The query is parsed only if a plugin looks at it, and sent
+// exactly as the client wrote it unless a plugin changed it (URLSearchParams would re-encode it).
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+// Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy sets itself.
+const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'];
+
+export class UpstreamRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** A body a plugin read and rewrote; sent instead of the client's stream. */
+  body?: Buffer;
+  #rawQuery: string | null;
+  #query: URLSearchParams | undefined;
+  #initialQuery: string | undefined;
+
+  constructor(method: string, path: string, rawQuery: string | null, headers: Record<string, string | string[] | undefined>) {
+    this.method = method;
+    this.path = path;
+    this.headers = headers;
+    this.#rawQuery = rawQuery;
+  }
+
+  get query(): URLSearchParams {
+    if (!this.#query) {
+      this.#query = new URLSearchParams(this.#rawQuery ?? '');
+      this.#initialQuery = this.#query.toString();
+    }
+    return this.#query;
+  }
+
+  set query(value: URLSearchParams) {
+    this.#query = value;
+    this.#initialQuery ??= new URLSearchParams(this.#rawQuery ?? '').toString();
+  }
+
+  /** Path and query as sent upstream. */
+  target(): string {
+    if (this.#query) {
+      const now = this.#query.toString();
+      if (now !== this.#initialQuery) return now ? `${this.path}?${now}` : this.path;
+    }
+    return this.#rawQuery === null ? this.path : `${this.path}?${this.#rawQuery}`;
+  }
+
+  /** Headers for node:http: unset values dropped. */
+  outgoingHeaders(): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = {};
+    for (const name in this.headers) {
+      const value = this.headers[name];
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
+  }
+}
+
+/** The client's headers minus hop-by-hop ones (and any the client's Connection header names). */
+export function upstreamHeadersFrom(incoming: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
+  const headers: Record<string, string | string[] | undefined> = { ...incoming };
+  const connection = incoming.connection;
+  if (connection && connection !== 'keep-alive' && connection !== 'close') {
+    for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
+  }
+  for (const name of HOP_BY_HOP) delete headers[name];
+  // A chunked body stays chunked upstream; node:http encodes it when it sees this header.
+  if (incoming['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
+  return headers;
+}
+
+/** Whether the client request carries a body to stream upstream. */
+export const hasBody = (incoming: IncomingHttpHeaders): boolean =>
+  incoming['transfer-encoding'] !== undefined || (incoming['content-length'] !== undefined && incoming['content-length'] !== '0');
+
+/** The upstream's response headers minus hop-by-hop ones. */
+export function downstreamHeadersFrom(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = { ...incoming };
+  const connection = incoming.connection;
+  if (connection && connection !== 'keep-alive' && connection !== 'close') {
+    for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
+  }
+  for (const name of HOP_BY_HOP) delete headers[name];
+  return headers;
+}
