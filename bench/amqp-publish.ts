@@ -25,13 +25,16 @@ export async function measureRawPublish(amqpUrl: string) {
     let sent = 0;
     let confirmed = 0;
     await new Promise<void>((resolve, reject) => {
+      // A broker that stops confirming must not hang the run.
+      const stuck = setTimeout(() => reject(new Error(`confirms stopped after ${confirmed} of ${sent}`)), MAX_MS + 10_000);
+      const finish = () => { clearTimeout(stuck); resolve(); };
       const publishMore = () => {
         while (sent - confirmed < IN_FLIGHT && sent < MESSAGES && performance.now() < deadline) {
           const i = sent++;
           bench.channel.publish(bench.exchange, 'user.registered', sampleEvent(i), { persistent: true, contentType: 'application/json' }, (err) => {
             if (err) return reject(new Error(`broker refused message ${i}`));
             confirmed++;
-            if (confirmed === sent && (sent === MESSAGES || performance.now() >= deadline)) resolve();
+            if (confirmed === sent && (sent === MESSAGES || performance.now() >= deadline)) finish();
             else publishMore();
           });
         }

@@ -2,7 +2,7 @@
 import { loadArgon2 } from './lib/deps.ts';
 import { runBounded } from './lib/bounded.ts';
 import { progress } from './lib/log.ts';
-import { summarize } from './lib/stats.ts';
+import { round, summarize } from './lib/stats.ts';
 
 export type Argon2Params = { memoryCost: number; timeCost: number; parallelism: number };
 
@@ -20,13 +20,16 @@ export async function measureArgon2(params: Argon2Params, serviceConcurrency: nu
   await argon2.verify(digest, password); // warm-up: first call loads the native addon's pool
 
   const rateAt = async (concurrency: number) => {
+    const cpuBefore = process.cpuUsage();
     const run = await runBounded({ count: HASHES_PER_WORKER * concurrency, concurrency, maxMs: MAX_MS }, async () => {
       if (!(await argon2.verify(digest, password))) throw new Error('argon2 verify returned false');
     });
     if (run.failures) throw new Error(`argon2 failed: ${String(run.firstError)}`);
     const s = summarize(run.latenciesMs, run.elapsedMs);
-    progress(`argon2id concurrency ${concurrency}: ${s.per_s} hashes/s (p50 ${s.p50_ms} ms)`);
-    return { concurrency, hashes: s.count, hashes_per_s: s.per_s, p50_ms: s.p50_ms, p99_ms: s.p99_ms };
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMsPerHash = round((cpu.user + cpu.system) / 1000 / s.count, 2);
+    progress(`argon2id concurrency ${concurrency}: ${s.per_s} hashes/s (p50 ${s.p50_ms} ms, ${cpuMsPerHash} ms CPU each)`);
+    return { concurrency, hashes: s.count, hashes_per_s: s.per_s, p50_ms: s.p50_ms, p99_ms: s.p99_ms, cpu_ms_per_hash: cpuMsPerHash };
   };
 
   return {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { devDefaults } from '../infra/launcher/dev-env.ts';
 import { deleteExchange } from './lib/bench-exchange.ts';
+import { onInterrupt } from './lib/cleanup.ts';
 import { createBenchDatabase } from './lib/bench-database.ts';
 import { infra, rootDir } from './lib/deps.ts';
 import { freePort } from './lib/free-port.ts';
@@ -16,7 +17,7 @@ const READY_TIMEOUT_MS = 90_000;
 const STOP_GRACE_MS = 10_000;
 const KEEP_LINES = 40;
 
-export type AuthProcess = { baseUrl: string; stop(): Promise<void> };
+export type AuthProcess = { baseUrl: string; pid: number | undefined; stop(): Promise<void> };
 
 export async function startAuthProcess(): Promise<AuthProcess> {
   const root = fileURLToPath(rootDir);
@@ -52,6 +53,7 @@ export async function startAuthProcess(): Promise<AuthProcess> {
   void exited.then(() => (running = false));
 
   const stop = async () => {
+    done();
     if (running) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -61,6 +63,7 @@ export async function startAuthProcess(): Promise<AuthProcess> {
     await db.drop();
     await deleteExchange(infra.amqpUrl, exchange);
   };
+  const done = onInterrupt(stop);
 
   const baseUrl = `http://127.0.0.1:${port}`;
   progress(`auth: starting on port ${port} with database ${db.name}`);
@@ -78,5 +81,5 @@ export async function startAuthProcess(): Promise<AuthProcess> {
     throw err;
   }
   progress(`auth: ready after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { baseUrl, stop };
+  return { baseUrl, pid: child.pid, stop };
 }

@@ -17,7 +17,7 @@ export function toMarkdown(r: Record<string, unknown>): string {
     '# Benchmark results',
     '',
     `Run ${p('started_at')} at commit ${p('git_commit')} on ${p('machine.cpus')} CPUs (${p('machine.cpu_model')}), ` +
-      `${p('machine.memory_gib')} GiB, Node ${p('machine.node')}; loopback Postgres, Redis and RabbitMQ. ` +
+      `${p('machine.memory_gib')} GiB, Node ${p('machine.node')}, load average ${p('machine.load_avg_1m_at_start')} at start; loopback Postgres, Redis and RabbitMQ. ` +
       'Produced by `pnpm bench` (bench/run.ts); full numbers in `latest.json`.',
     '',
     '| Measurement | Result | Target |',
@@ -26,22 +26,39 @@ export function toMarkdown(r: Record<string, unknown>): string {
     `| argon2id at the service's cap (${p('argon2.service_concurrency.concurrency')} concurrent) | ${p('argon2.service_concurrency.hashes_per_s')} hashes/s | |`,
     `| login over HTTP (${p('auth_http.login.count')} logins, ${p('auth_http.concurrency')} concurrent) | ${p('auth_http.login.per_s')}/s, ${latency('auth_http.login')} | |`,
     `| login / raw hash rate | ${p('targets.login_vs_raw_hash.ratio')} | ≥ 0.9: ${verdict(pick(r, 'targets.login_vs_raw_hash.met'))} |`,
+    `| CPU per login: auth process (its event loop thread) / load generator | ${p('auth_http.cpu_per_login.service_total_ms', ' ms')} (${p('auth_http.cpu_per_login.service_main_thread_ms', ' ms')}) / ${p('auth_http.cpu_per_login.load_generator_ms', ' ms')}; raw hash ${p('argon2.service_concurrency.cpu_ms_per_hash', ' ms')} | |`,
+    `| hash share of the auth process's CPU per login | ${p('targets.hash_share_of_service_cpu_per_login')} | |`,
     `| refresh over HTTP (${p('auth_http.refresh.count')} rotations, ${p('auth_http.concurrency')} concurrent) | ${p('auth_http.refresh.per_s')}/s, ${latency('auth_http.refresh')} | |`,
     `| GET /api/v1/health, idle | ${latency('auth_http.health_idle')} | |`,
     `| GET /api/v1/health during the login burst | ${latency('auth_http.health_during_logins')} (${p('auth_http.health_during_logins.count')} requests) | reported |`,
-    `| access-token verify (RS256, KeyObject, one core) | ${p('jwt_verify.verifies_per_s')}/s (${p('jwt_verify.us_per_verify')} µs each) | |`,
+    `| access-token verify, shared verifier (RS256, KeyObject, one core) | ${p('jwt_verify.shared_verifier.verifies_per_s')}/s (${p('jwt_verify.shared_verifier.us_per_verify')} µs each) | |`,
+    `| access-token verify, bare jsonwebtoken (same key, one core) | ${p('jwt_verify.bare_jsonwebtoken.verifies_per_s')}/s (${p('jwt_verify.bare_jsonwebtoken.us_per_verify')} µs each) | |`,
     `| raw amqplib publish (confirm channel, ${p('amqp.raw_publish.in_flight')} in flight, persistent) | ${p('amqp.raw_publish.per_s')} msg/s | |`,
     `| outbox relay (@platform/shared/events) | ${p('amqp.outbox_relay.per_s')} events/s | |`,
     `| relay / raw publish | ${p('targets.relay_vs_raw_publish.ratio')} | ≥ 0.4: ${verdict(pick(r, 'targets.relay_vs_raw_publish.met'))} |`,
     '',
     '## Telemetry overhead (tracing on vs off)',
     '',
-    '```json',
-    JSON.stringify(r.telemetry_overhead ?? null, null, 2),
-    '```',
+    ...telemetryLines(r.telemetry_overhead),
   ];
   if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** A table of bench/telemetry-overhead.ts's modes when its result has them; its JSON otherwise. */
+function telemetryLines(t: unknown): string[] {
+  const modes = pick(t, 'modes');
+  if (!modes || typeof modes !== 'object') return ['```json', JSON.stringify(t ?? null, null, 2), '```'];
+  const q = (path: string, unit = '') => show(pick(t, path), unit);
+  return [
+    `${q('app')}; ${q('requests_per_run')} requests × ${q('rounds')} rounds per mode, ${q('concurrency')} concurrent. ${q('note')}.`,
+    '',
+    '| Mode | req/s | p50 | p99 | server CPU per request | added CPU vs off |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...Object.keys(modes).map((m) =>
+      `| ${m} | ${q(`modes.${m}.req_per_s`)} | ${q(`modes.${m}.p50_ms`, ' ms')} | ${q(`modes.${m}.p99_ms`, ' ms')} | ` +
+      `${q(`modes.${m}.cpu_us_per_req`, ' µs')} | ${m === 'off' ? '' : q(`vs_off.${m}.added_cpu_us_per_req`, ' µs')} |`),
+  ];
 }
 
 /** Writes through a temporary file so an interrupted run never leaves half a results file. */

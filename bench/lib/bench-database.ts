@@ -2,6 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { withDatabase } from '@platform/shared/testing';
+import { onInterrupt } from './cleanup.ts';
 
 export type BenchDatabase = { name: string; url: string; drop(): Promise<void> };
 
@@ -14,9 +15,14 @@ async function adminQuery(serverUrl: string, sql: string): Promise<void> {
 export async function createBenchDatabase(serverUrl: string, label: string): Promise<BenchDatabase> {
   const name = `bench_${label}_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
   await adminQuery(serverUrl, `CREATE DATABASE "${name}"`);
+  const drop = () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const done = onInterrupt(drop);
   return {
     name,
     url: withDatabase(serverUrl, name),
-    drop: () => adminQuery(serverUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
+    async drop() {
+      await drop();
+      done();
+    },
   };
 }

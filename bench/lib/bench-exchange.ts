@@ -1,6 +1,7 @@
 // A dedicated topic exchange with one durable queue bound to everything, so published messages are
 // routed and persisted as on the real `platform.events`, and nothing reaches real consumers.
 import { randomBytes } from 'node:crypto';
+import { onInterrupt } from './cleanup.ts';
 import { loadAmqplib, type AmqpConnection, type ConfirmChannel } from './deps.ts';
 
 export type BenchExchange = { exchange: string; queue: string; connection: AmqpConnection; channel: ConfirmChannel; remove(): Promise<void> };
@@ -14,12 +15,17 @@ export async function createBenchExchange(amqpUrl: string, label: string): Promi
   await channel.assertExchange(exchange, 'topic', { durable: true });
   await channel.assertQueue(queue, { durable: true });
   await channel.bindQueue(queue, exchange, '#');
+  const remove = async () => {
+    await channel.deleteQueue(queue);
+    await channel.deleteExchange(exchange);
+    await connection.close();
+  };
+  const done = onInterrupt(remove);
   return {
     exchange, queue, connection, channel,
     async remove() {
-      await channel.deleteQueue(queue);
-      await channel.deleteExchange(exchange);
-      await connection.close();
+      await remove();
+      done();
     },
   };
 }
