@@ -36,6 +36,12 @@ export type RequestContext = {
      * content-length to match and removed transfer-encoding). Unset: the body streams untouched.
      */
     body?: Buffer;
+    /**
+     * Set by request-size-limiting when the body has no Content-Length (chunked): the proxy counts
+     * the client's body bytes as they stream and, once more than `bytes` arrived, stops sending it,
+     * aborts the upstream request and answers `error` (413 "Request size limit exceeded").
+     */
+    bodyLimit?: { bytes: number; error: GatewayError };
   };
   /** Headers added to the client's response whatever the upstream answers (rate-limit, CORS, …). */
   responseHeaders: Record<string, string | string[]>;

@@ -7,6 +7,8 @@ import { aclPlugin } from './acl.ts';
 import { rateLimitingPlugin } from './rate-limiting.ts';
 import { corsPlugin } from './cors.ts';
 import { correlationIdPlugin } from './correlation-id.ts';
+import { requestTerminationPlugin } from './request-termination.ts';
+import { requestSizeLimitingPlugin } from './request-size-limiting.ts';
 import { requestTransformerPlugin } from './request-transformer.ts';
 import { responseTransformerPlugin } from './response-transformer.ts';
 import { prometheusPlugin } from './prometheus.ts';
@@ -18,6 +20,8 @@ export const pluginDefinitions: PluginDefinition[] = [
   rateLimitingPlugin,
   corsPlugin,
   correlationIdPlugin,
+  requestTerminationPlugin,
+  requestSizeLimitingPlugin,
   requestTransformerPlugin,
   responseTransformerPlugin,
   prometheusPlugin,
