@@ -59,20 +59,21 @@ export const keyAuthPlugin: PluginDefinition<typeof keyAuthSchema> = {
     });
 
     const hide = (ctx: RequestContext, lookup: Lookup) => {
-      ctx.upstream.query.delete(lookup.query);
+      if (ctx.req.url?.includes('?')) ctx.upstream.query.delete(lookup.query);
       delete ctx.upstream.headers[lookup.header];
       if (lookup.headerAlias) delete ctx.upstream.headers[lookup.headerAlias];
     };
 
     /** The key ('' when none), or undefined when the client sent it more than once. */
     const findKey = (ctx: RequestContext): string | undefined => {
+      const hasQuery = ctx.req.url?.includes('?') ?? false; // parsing the query costs; most requests have none
       for (const lookup of lookups) {
         let value: string | string[] | true | undefined;
         if (config.key_in_header) {
           value = headerValues(ctx.req.rawHeaders, lookup.header);
           if (value === undefined && lookup.headerAlias) value = headerValues(ctx.req.rawHeaders, lookup.headerAlias);
         }
-        if (value === undefined && config.key_in_query) {
+        if (value === undefined && config.key_in_query && hasQuery) {
           const all = ctx.upstream.query.getAll(lookup.query);
           if (all.length > 1) value = all;
           // `?apikey` is a boolean for Kong: not a key, try the next name.

@@ -39,10 +39,11 @@ function firstHeader(rawHeaders: string[], name: string): string | undefined {
 
 export function retrieveTokens(ctx: RequestContext, sources: TokenSources): FoundTokens {
   const found = new Set<string | typeof VALUELESS>();
-  const query = ctx.upstream.query;
-  for (const name of sources.uriParamNames) {
+  // Parsing the query costs; most requests have none.
+  const uriParamNames = ctx.req.url?.includes('?') ? sources.uriParamNames : [];
+  for (const name of uriParamNames) {
     let empty = false;
-    for (const value of query.getAll(name)) {
+    for (const value of ctx.upstream.query.getAll(name)) {
       if (value !== '') found.add(value);
       else empty = true;
     }
