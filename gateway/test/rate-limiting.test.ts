@@ -224,6 +224,8 @@ describe('rate-limiting, policy local', () => {
     expect(call(plugin, { url: '/api/one', clientIp: '10.0.0.2' }).error?.status).toBe(429);
     expect(call(plugin, { url: '/api/two', clientIp: '10.0.0.1' }).error).toBeUndefined();
     expect(call(plugin, { url: '/api/two', clientIp: '10.0.0.2' }).error).toBeUndefined();
+    // Kong compares the normalized path.
+    expect(call(plugin, { url: '/api//x/../%6Fne', clientIp: '10.0.0.3' }).error?.status).toBe(429);
   });
 
   it('limit_by service shares one counter for the service', () => {

@@ -1,6 +1,7 @@
 // Kong's get_identifier (rate-limiting/handler.lua): what a counter is keyed by. Whatever is
 // missing (no consumer, no credential, no header, another path) falls back to the client IP.
 import type { IncomingMessage } from 'node:http';
+import { normalizePath } from '../../router/normalize-path.ts';
 import type { RequestContext } from '../plugin.ts';
 import type { RateLimitingConfig } from './config-schema.ts';
 
@@ -19,11 +20,11 @@ function firstHeaderValue(req: IncomingMessage, lowerName: string): string | und
   return value;
 }
 
-/** The request path without the query, as the client sent it (Kong compares kong.request.get_path()). */
+/** kong.request.get_path(): the normalized request path, without the query. */
 function requestPath(url: string | undefined): string {
   if (!url) return '/';
   const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
+  return normalizePath(query === -1 ? url : url.slice(0, query));
 }
 
 export function createIdentify(config: RateLimitingConfig): Identify {

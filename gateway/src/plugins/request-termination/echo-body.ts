@@ -5,6 +5,7 @@ import type { IncomingMessage } from 'node:http';
 import { hostname } from 'node:os';
 import type { TLSSocket } from 'node:tls';
 import type { Route, Service } from '../../declarative/model.ts';
+import { normalizePath } from '../../router/normalize-path.ts';
 import type { RequestContext } from '../plugin.ts';
 
 /** Kong reads bodies up to client_body_buffer_size (8k) into memory; a larger one is not echoed. */
@@ -124,7 +125,7 @@ export async function echoBody(ctx: RequestContext, message: string | undefined)
       body: parseBody(raw, req.headers['content-type']),
       raw_body: raw?.toString('utf8'),
       method: req.method,
-      path: query === -1 ? url : url.slice(0, query),
+      path: normalizePath(query === -1 ? url : url.slice(0, query)),
       // cjson writes Lua's empty tables as objects.
       uri_captures: { named: {}, unnamed: {} },
     },
