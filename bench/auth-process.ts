@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
 import { devDefaults } from '../infra/launcher/dev-env.ts';
+import { DEV_KEYS_DIR, ensureDevKeys } from '../infra/launcher/dev-keys.ts';
 import { deleteExchange } from './lib/bench-exchange.ts';
 import { onInterrupt } from './lib/cleanup.ts';
 import { createBenchDatabase } from './lib/bench-database.ts';
@@ -24,6 +25,8 @@ export async function startAuthProcess(): Promise<AuthProcess> {
   const db = await createBenchDatabase(infra.databaseUrl, 'auth');
   const port = await freePort();
   const exchange = `bench.auth.${randomBytes(4).toString('hex')}`;
+  // devDefaults points auth at the development signing key; create it if this checkout has none yet.
+  ensureDevKeys(`${root}/${DEV_KEYS_DIR}`);
   const env = {
     ...process.env,
     ...devDefaults(root),

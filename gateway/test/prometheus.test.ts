@@ -8,6 +8,13 @@ import { fakeContext } from './fakes/request-context.ts';
 
 type LogInfo = Parameters<NonNullable<ReturnType<typeof prometheusPlugin.create>['log']>>[1];
 
+/** A request whose response the upstream gave (the proxy marks those with X-Kong-Upstream-Latency). */
+function relayed(options: Parameters<typeof fakeContext>[0] = {}) {
+  const ctx = fakeContext(options);
+  ctx.res.setHeader('x-kong-upstream-latency', '12');
+  return ctx;
+}
+
 const proxied: LogInfo = { status: 200, upstreamLatencyMs: 12, proxyLatencyMs: 3, requestSize: 300, responseSize: 1200 };
 const rejected: LogInfo = { status: 401, upstreamLatencyMs: null, proxyLatencyMs: 1, requestSize: 150, responseSize: 180 };
 
@@ -52,13 +59,16 @@ describe('prometheus config', () => {
 describe('prometheus log', () => {
   it("counts requests by service, route, code, source and consumer under Kong's names", async () => {
     const { registry, log } = plugin(everything);
-    log(fakeContext({ consumer: ann }), proxied);
-    log(fakeContext({ consumer: ann }), proxied);
+    log(relayed({ consumer: ann }), proxied);
+    log(relayed({ consumer: ann }), proxied);
     log(fakeContext(), rejected);
+    // A 502 after the upstream failed is the gateway's answer, though an upstream was tried.
+    log(fakeContext(), { ...proxied, status: 502 });
     const text = await registry.metrics();
     expect(text).toContain('# TYPE kong_http_requests_total counter');
     expect(text).toContain('kong_http_requests_total{service="echo",route="echo-route",code="200",source="service",consumer="ann"} 2');
     expect(text).toContain('kong_http_requests_total{service="echo",route="echo-route",code="401",source="kong",consumer=""} 1');
+    expect(text).toContain('kong_http_requests_total{service="echo",route="echo-route",code="502",source="kong",consumer=""} 1');
   });
 
   it('observes request, upstream and gateway latency in histograms with their own buckets', async () => {
@@ -90,7 +100,7 @@ describe('prometheus log', () => {
 
   it('records only what its flags ask for; the consumer label stays empty without per_consumer', async () => {
     const { registry, log } = plugin({ status_code_metrics: true });
-    log(fakeContext({ consumer: ann }), proxied);
+    log(relayed({ consumer: ann }), proxied);
     const text = await registry.metrics();
     expect(text).toContain('kong_http_requests_total{service="echo",route="echo-route",code="200",source="service",consumer=""} 1');
     expect(text).not.toMatch(/^kong_request_latency_ms_count/m);
@@ -103,7 +113,7 @@ describe('prometheus log', () => {
 
   it('labels a route without a name by its id, a service without a name by its host, a consumer without username as ""', async () => {
     const { registry, log } = plugin(everything);
-    log(fakeContext({ route: { name: '' }, service: { name: '' }, consumer: { id: 'c2', customId: 'x', tags: [] } }), proxied);
+    log(relayed({ route: { name: '' }, service: { name: '' }, consumer: { id: 'c2', customId: 'x', tags: [] } }), proxied);
     expect(await registry.metrics()).toContain(
       'kong_http_requests_total{service="127.0.0.1",route="22222222-2222-4222-8222-222222222222",code="200",source="service",consumer=""} 1',
     );

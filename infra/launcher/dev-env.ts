@@ -1,6 +1,7 @@
 // Environment of each process `npm start` runs: development defaults a user's own env overrides,
 // plus per-process values (port, service name, client id) that only the launcher can know.
 import { join } from 'node:path';
+import { DEV_KEYS_DIR, RENDERED_KONG_FILE } from './dev-keys.ts';
 import { infraEnv, type InfraUrls } from './resolve-infra.ts';
 import { GATEWAY_PORT, GATEWAY_STATUS_PORT, type App } from './workspace.ts';
 
@@ -35,13 +36,15 @@ export function devDefaults(root: string): Record<string, string> {
     AUTH_JWKS_URL: `${AUTH_BASE_URL}/api/v1/public/auth/.well-known/jwks.json`,
     ADMIN_EMAIL: DEV_ADMIN.email,
     ADMIN_PASSWORD: DEV_ADMIN.password,
-    JWT_PRIVATE_KEY_FILE: join(root, 'infra/dev-keys/jwt-dev-private.pem'),
+    // Generated on first start (dev-keys.ts), never committed.
+    JWT_PRIVATE_KEY_FILE: join(root, DEV_KEYS_DIR, 'jwt-private.pem'),
     SERVICE_ACCOUNTS: Object.entries(DEV_SERVICE_SECRETS)
       .map(([id, secret]) => `${id}:${secret}`)
       .join(','),
     GATEWAY_PORT: String(GATEWAY_PORT),
     GATEWAY_STATUS_PORT: String(GATEWAY_STATUS_PORT),
-    KONG_DECLARATIVE_CONFIG: join(root, 'kong/kong.yml'),
+    // kong/kong.yml rendered with the development keys (dev-keys.ts).
+    KONG_DECLARATIVE_CONFIG: join(root, RENDERED_KONG_FILE),
   };
 }
 

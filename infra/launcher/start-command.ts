@@ -2,6 +2,7 @@
 // ready endpoint before the next phase starts. Ctrl-C / SIGTERM stops everything cleanly.
 import { DEV_ADMIN, planApp, type LaunchedApp } from './dev-env.ts';
 import { startApp, waitUntilReady, type RunningApp } from './app-process.ts';
+import { DEV_KEYS_DIR, prepareDevKeys } from './dev-keys.ts';
 import { resolveInfra } from './resolve-infra.ts';
 import { discoverApps } from './workspace.ts';
 
@@ -33,6 +34,9 @@ export function readyBanner(apps: LaunchedApp[]): string[] {
 }
 
 export async function startCommand(root: string): Promise<number> {
+  // Before any container starts: a template that cannot be rendered stops here with nothing to undo.
+  const dev = prepareDevKeys(root, process.env);
+  if (dev.keys.created) say(`generated development keys in ${DEV_KEYS_DIR} (kid ${dev.kid ?? 'n/a'}; never commit them)`);
   const infra = await resolveInfra();
   const apps = discoverApps(root).map((app) => planApp(app, { root, infra, userEnv: process.env }));
   if (apps.length === 0) {

@@ -12,6 +12,7 @@ const root = new URL('../..', import.meta.url).pathname;
 
 type ComposeService = {
   image?: string;
+  command?: string[];
   build?: { context: string; dockerfile?: string; args?: Record<string, string> };
   environment?: Record<string, string>;
   depends_on?: Record<string, { condition: string }>;
@@ -93,12 +94,26 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('offers real Kong 3.10, DB-less on kong/kong.yml, behind the kong profile', () => {
+  it('offers real Kong 3.10, DB-less on kong/kong.yml rendered with the dev keys, behind the kong profile', () => {
     const kong = compose.services.kong;
     expect(kong?.profiles).toEqual(['kong']);
     expect(kong?.image).toBe('kong:3.10');
     expect(kong?.environment).toMatchObject({ KONG_DATABASE: 'off', KONG_DECLARATIVE_CONFIG: '/kong/kong.yml' });
-    expect(kong?.volumes).toContain('./kong:/kong:ro');
+    expect(kong?.volumes).toContain('kong-config:/kong:ro');
+    expect(kong?.depends_on?.['dev-keys']?.condition).toBe('service_completed_successfully');
     expect(kong?.network_mode).toBe('service:app-net');
+  });
+
+  it('generates the development keys once, before auth and Kong start, instead of committing them', () => {
+    const devKeys = compose.services['dev-keys'];
+    expect(devKeys?.command).toEqual(['node', 'infra/launcher/dev-keys.ts', '--keys', '/dev-keys', '--kong-out', '/kong-config/kong.yml']);
+    expect(devKeys?.volumes).toEqual(expect.arrayContaining(['dev-keys:/dev-keys', 'kong-config:/kong-config', './kong:/repo/kong:ro']));
+    const auth = compose.services.auth;
+    if (auth) {
+      expect(auth.environment?.JWT_PRIVATE_KEY_FILE).toBe('/keys/jwt-private.pem');
+      expect(auth.volumes).toContain('dev-keys:/keys:ro');
+      expect(auth.depends_on?.['dev-keys']?.condition).toBe('service_completed_successfully');
+    }
+    expect(text).not.toContain('infra/dev-keys');
   });
 });

@@ -178,7 +178,7 @@ describe('process environment of npm start', () => {
       LOG_LEVEL: 'info',
       ADMIN_EMAIL: DEV_ADMIN.email,
       ADMIN_PASSWORD: DEV_ADMIN.password,
-      JWT_PRIVATE_KEY_FILE: '/repo/infra/dev-keys/jwt-dev-private.pem',
+      JWT_PRIVATE_KEY_FILE: '/repo/.data/dev-keys/jwt-private.pem',
       AUTH_JWKS_URL: 'http://127.0.0.1:3001/api/v1/public/auth/.well-known/jwks.json',
     });
     expect(planned.env.SERVICE_ACCOUNTS?.split(',')).toContain('user:dev-user-secret-123456');
@@ -194,9 +194,9 @@ describe('process environment of npm start', () => {
     });
   });
 
-  it('runs the gateway on kong/kong.yml and checks readiness on its status port', () => {
+  it('runs the gateway on kong/kong.yml as rendered with the development keys, and checks readiness on its status port', () => {
     const planned = planApp(gateway, { root: '/repo', infra, userEnv: {} });
-    expect(planned.env).toMatchObject({ GATEWAY_PORT: '8000', GATEWAY_STATUS_PORT: '8100', KONG_DECLARATIVE_CONFIG: '/repo/kong/kong.yml' });
+    expect(planned.env).toMatchObject({ GATEWAY_PORT: '8000', GATEWAY_STATUS_PORT: '8100', KONG_DECLARATIVE_CONFIG: '/repo/.data/kong/kong.yml' });
     expect(isAbsolute(planned.env.KONG_DECLARATIVE_CONFIG ?? '')).toBe(true);
     expect(planned.readyUrl).toBe('http://127.0.0.1:8100/api/v1/ready');
     expect(planned.publicUrl).toBe('http://127.0.0.1:8000/KONGAPI/api/v1');

@@ -108,8 +108,10 @@ export const prometheusPlugin: PluginDefinition<typeof prometheusSchema> = {
           if (info.responseSize > 0) metrics.bandwidth.inc({ service, route, direction: 'egress', consumer }, info.responseSize);
         }
         if (config.status_code_metrics) {
-          // kong.response.get_source(): "service" when the upstream answered, else the gateway did.
-          const source = info.upstreamLatencyMs === null ? 'kong' : 'service';
+          // kong.response.get_source(): "service" when the upstream's response was relayed, "kong" when
+          // the gateway or a plugin answered (a 502/504 after an upstream failure included). The
+          // proxy sets X-Kong-Upstream-Latency only on relayed responses, as Kong does.
+          const source = ctx.res.getHeader('x-kong-upstream-latency') === undefined ? 'kong' : 'service';
           metrics.status.inc({ service, route, code: info.status, source, consumer });
         }
         if (config.latency_metrics) {
