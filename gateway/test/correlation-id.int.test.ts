@@ -2,7 +2,7 @@
 // (X-Request-ID, uuid, echoed): the upstream and the client see the same id, and the gateway's own
 // error envelopes carry it as request_id.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoUpstream, startGateway, type EchoUpstream, type TestGateway } from './support/gateway-harness.ts';
+import { startEchoUpstream, startGateway, type EchoRequest, type EchoUpstream, type TestGateway } from './support/gateway-harness.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -39,13 +39,13 @@ describe('correlation-id through the gateway', () => {
     const res = await gw.fetch('/open/things');
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(UUID);
-    expect((await res.json()).headers['x-request-id']).toBe(id);
+    expect(((await res.json()) as EchoRequest).headers['x-request-id']).toBe(id);
   });
 
   it("keeps the client's id", async () => {
     const res = await gw.fetch('/open/things', { headers: { 'x-request-id': 'client-chosen-1' } });
     expect(res.headers.get('x-request-id')).toBe('client-chosen-1');
-    expect((await res.json()).headers['x-request-id']).toBe('client-chosen-1');
+    expect(((await res.json()) as EchoRequest).headers['x-request-id']).toBe('client-chosen-1');
   });
 
   it("is the request_id of the gateway's own answers", async () => {
@@ -53,6 +53,6 @@ describe('correlation-id through the gateway', () => {
     expect(res.status).toBe(503);
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(UUID);
-    expect((await res.json()).error).toMatchObject({ code: 'EXT_002', message: 'Service unavailable', request_id: id });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 'EXT_002', message: 'Service unavailable', request_id: id });
   });
 });

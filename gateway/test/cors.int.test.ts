@@ -62,7 +62,7 @@ describe('cors through the gateway', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('https://admin.test');
     expect(res.headers.get('access-control-allow-credentials')).toBe('true');
     expect(res.headers.get('access-control-expose-headers')).toBe('x-total');
-    expect((await res.json()).error).toMatchObject({ code: 'AUTH_001' });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ code: 'AUTH_001' });
   });
 
   it("adds them to proxied answers, after the upstream's own Vary", async () => {

@@ -2,7 +2,7 @@
 // anything reaches the upstream; 417 for Expect: 100-continue; 411 when a length is required.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoUpstream, startGateway, type EchoUpstream, type TestGateway } from './support/gateway-harness.ts';
+import { startEchoUpstream, startGateway, type EchoRequest, type EchoUpstream, type TestGateway } from './support/gateway-harness.ts';
 
 let upstream: EchoUpstream;
 let gw: TestGateway;
@@ -53,7 +53,7 @@ describe('request-size-limiting through the gateway', () => {
   it('lets a body within the limit through', async () => {
     const res = await gw.fetch('/small/upload', { method: 'POST', body: Buffer.alloc(1024, 'a') });
     expect(res.status).toBe(200);
-    expect((await res.json()).body_size).toBe(1024);
+    expect(((await res.json()) as EchoRequest).body_size).toBe(1024);
   });
 
   it("refuses a Content-Length over the limit with Kong's 413, before the upstream", async () => {
@@ -77,7 +77,7 @@ describe('request-size-limiting through the gateway', () => {
   it('require_content_length: 411 without one', async () => {
     const res = await gw.fetch('/strict/things');
     expect(res.status).toBe(411);
-    expect((await res.json()).error).toMatchObject({ message: 'A valid Content-Length header is required' });
+    expect(((await res.json()) as { error: unknown }).error).toMatchObject({ message: 'A valid Content-Length header is required' });
     expect((await gw.fetch('/strict/things', { method: 'POST', body: 'x' })).status).toBe(200);
   });
 });

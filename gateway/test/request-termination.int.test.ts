@@ -60,7 +60,7 @@ describe('request-termination through the gateway', () => {
 
     const res = await gw.fetch('/debug/x?a=1', { method: 'POST', headers: { 'x-debug': '1', 'content-type': 'application/json' }, body: '{"k":"v"}' });
     expect(res.status).toBe(418);
-    const echoed = await res.json();
+    const echoed = (await res.json()) as { message?: string };
     expect(echoed).toMatchObject({
       request: { method: 'POST', path: '/debug/x', query: { a: '1' }, body: { k: 'v' }, raw_body: '{"k":"v"}', headers: { 'x-debug': '1' } },
       matched_route: { name: 'debug', paths: ['/debug'] },
