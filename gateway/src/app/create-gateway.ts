@@ -43,6 +43,7 @@ export type Gateway = {
 const PROXY_LIMITS = { maxHeaderSize: 16 * 1024 };
 const HEADERS_TIMEOUT_MS = 15_000;
 const KEEP_ALIVE_TIMEOUT_MS = 60_000;
+const CLOSE_GRACE_MS = 5_000;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const { env, kong, logger, redis, metrics } = deps;
@@ -82,8 +83,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   proxyServer.headersTimeout = HEADERS_TIMEOUT_MS;
   proxyServer.requestTimeout = 0;
   proxyServer.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+  // Upgraded sockets leave the server's bookkeeping: close() ends them itself.
+  const upgraded = new Set<Socket>();
   proxyServer.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => {
     socket.on('error', () => socket.destroy());
+    upgraded.add(socket);
+    socket.once('close', () => upgraded.delete(socket));
     // An upgrade has no ServerResponse; one bound to the socket lets plugins and errors answer as usual.
     const res = new ServerResponse(req);
     res.assignSocket(socket);
@@ -128,7 +133,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return { port, statusPort };
     },
     async close() {
+      for (const socket of upgraded) socket.destroy();
+      // In-flight requests get a grace period; long streams (SSE, downloads) are cut after it.
+      const force = setTimeout(() => {
+        proxyServer.closeAllConnections();
+        statusServer.closeAllConnections();
+      }, CLOSE_GRACE_MS);
       await Promise.all([closeServer(proxyServer), closeServer(statusServer)].map((p) => p.catch(() => {})));
+      clearTimeout(force);
       upstreams.close();
     },
   };

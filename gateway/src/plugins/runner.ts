@@ -65,6 +65,17 @@ const pick = (slot: Slot, consumerId: string | undefined): PluginInstance | unde
   return undefined;
 };
 
+/** Every plugin that applies to a request with this consumer (for a plugin that answered mid-access). */
+export function collectPlugins(plan: RoutePlan, consumerId: string | undefined): PluginInstance[] {
+  if (plan.fixed) return plan.fixed;
+  const out: PluginInstance[] = [];
+  for (const slot of plan.slots) {
+    const instance = pick(slot, consumerId);
+    if (instance) out.push(instance);
+  }
+  return out;
+}
+
 export function createPluginRunner(config: GatewayConfig, definitions: readonly PluginDefinition[], env: PluginEnv): PluginRunner {
   const byName = new Map(definitions.map((d) => [d.name, d]));
   const instances: PluginInstance[] = [];

@@ -3,7 +3,7 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Logger } from '@platform/shared/logger';
 import type { RequestContext, UpstreamResponse } from '../plugins/plugin.ts';
-import type { PluginInstance, RoutePlan } from '../plugins/runner.ts';
+import { collectPlugins, type PluginInstance, type RoutePlan } from '../plugins/runner.ts';
 import { msSince, renderOwnAnswer, writeOwn, type OwnAnswer } from './own-answer.ts';
 
 export class Exchange {
@@ -45,6 +45,7 @@ export class Exchange {
     const exchange: Exchange = this as Exchange;
     res.writeHead = function writeHead(this: ServerResponse, status: number, ...rest: unknown[]) {
       exchange.restoreWriteHead();
+      exchange.active = collectPlugins(exchange.plan, exchange.ctx.consumer?.id);
       const last = rest[rest.length - 1];
       const given = last && typeof last === 'object' && !Array.isArray(last) ? (last as OutgoingHttpHeaders) : {};
       const headers: OutgoingHttpHeaders = { ...res.getHeaders(), ...lowerKeys(given), ...exchange.ctx.responseHeaders };

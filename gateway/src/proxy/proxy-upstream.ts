@@ -141,8 +141,10 @@ function bufferAndFilter(exchange: Exchange, upRes: IncomingMessage, status: num
 function tunnel(exchange: Exchange, upSocket: Socket, upHead: Buffer, upgrade: Upgrade, status: number, headers: OutgoingHttpHeaders): void {
   const client = upgrade.socket;
   exchange.ctx.res.detachSocket(client);
+  exchange.ctx.res.statusCode = status;
   let head = `HTTP/1.1 ${status} Switching Protocols\r\n`;
-  for (const [name, value] of Object.entries({ ...headers, connection: 'Upgrade', upgrade: exchange.ctx.req.headers.upgrade })) {
+  const all = { ...exchange.ctx.res.getHeaders(), ...headers, connection: 'Upgrade', upgrade: exchange.ctx.req.headers.upgrade };
+  for (const [name, value] of Object.entries(all)) {
     if (value === undefined) continue;
     for (const v of Array.isArray(value) ? value : [value]) head += `${name}: ${String(v)}\r\n`;
   }

@@ -35,6 +35,7 @@ import { createGateway, type Gateway } from '../../src/app/create-gateway.ts';
 import { loadKongConfig } from '../../src/declarative/load-kong-config.ts';
 import { createRedisClient, redisReady } from '../../src/app/redis-client.ts';
 import type { GatewayConfig } from '../../src/declarative/model.ts';
+import type { PluginDefinition } from '../../src/plugins/plugin.ts';
 
 export { startEchoUpstream, type EchoUpstream, type EchoRequest } from './echo-upstream.ts';
 
@@ -45,6 +46,8 @@ export type StartGatewayOptions = {
   kongYaml?: string;
   /** Gateway env (REDIS_URL, GATEWAY_TRUSTED_IPS, …); ports and KONG_DECLARATIVE_CONFIG are set by the harness. */
   env?: Record<string, string>;
+  /** Plugin definitions instead of the registry's (core tests use stand-ins). */
+  definitions?: PluginDefinition[];
 };
 
 export type TestGateway = {
@@ -84,11 +87,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<TestGa
       GATEWAY_HOST: '127.0.0.1',
     });
     const logger = createLogger({ service: 'gateway', level: env.LOG_LEVEL, silent: process.env.GATEWAY_TEST_LOGS !== '1' });
-    const kong = loadKongConfig(env.KONG_DECLARATIVE_CONFIG);
+    const kong = loadKongConfig(env.KONG_DECLARATIVE_CONFIG, options.definitions && { definitions: options.definitions });
     const redis = env.REDIS_URL ? createRedisClient(env.REDIS_URL, logger) : undefined;
-    if (redis) await redisReady(redis).catch(() => {}); // a test may point at a dead Redis on purpose
+    // Connected, or known to be down (a test may point at a dead Redis on purpose).
+    if (redis) await Promise.race([redisReady(redis).catch(() => {}), new Promise((resolve) => redis.once('error', resolve))]);
     const metrics = new Registry();
-    const gateway = createGateway({ env, kong, logger, redis, metrics });
+    const gateway = createGateway({ env, kong, logger, redis, metrics, ...(options.definitions && { definitions: options.definitions }) });
     const { port, statusPort } = await gateway.listen();
     const url = `http://127.0.0.1:${port}`;
     return {
