@@ -137,10 +137,12 @@ export const requestTransformerPlugin: PluginDefinition<typeof requestTransforme
   schema: requestTransformerSchema,
   create(config) {
     const plan = compilePlan(config);
+    // Without templates every value is a constant: one render function for all requests.
+    const renderConstant: Render = (template) => template?.constant;
     return {
       access(ctx) {
         const values = templateValues(ctx, plan);
-        const render: Render = (template) => (template ? renderTemplate(template, values) : undefined);
+        const render: Render = values ? (template) => (template ? renderTemplate(template, values) : undefined) : renderConstant;
         const { upstream } = ctx;
 
         if (plan.uri) upstream.path = toPath(render(plan.uri) ?? '/');

@@ -24,7 +24,7 @@ type HeaderRules = { remove: string[]; rename: Entry[]; replace: Entry[]; add: E
 
 const lowerName = ({ name, value }: Entry): Entry => ({ name: name.toLowerCase(), value });
 
-function compileRules(config: ResponseTransformerConfig): { headers: HeaderRules; json: JsonRules; bodyRules: boolean } {
+function compileRules(config: ResponseTransformerConfig): { headers: HeaderRules; json: JsonRules; bodyRules: boolean; headerRules: boolean } {
   const entries = (list: string[]) => list.map(splitEntry);
   const typed = (list: string[], types: JsonType[]): TypedEntry[] => list.map((entry, i) => ({ ...splitEntry(entry), type: types[i] }));
   const headers: HeaderRules = {
@@ -42,7 +42,8 @@ function compileRules(config: ResponseTransformerConfig): { headers: HeaderRules
     append: typed(config.append.json, config.append.json_types),
   };
   const bodyRules = json.remove.length + json.replace.length + json.add.length + json.append.length > 0;
-  return { headers, json, bodyRules };
+  const headerRules = Object.values(headers).some((list) => list.length > 0);
+  return { headers, json, bodyRules, headerRules };
 }
 
 function addHeader(current: HeaderValue, value: string): HeaderValue {
@@ -79,7 +80,7 @@ export const responseTransformerPlugin: PluginDefinition<typeof responseTransfor
     const handlers: PluginHandlers = {
       headerFilter(_ctx, upstream) {
         const jsonBefore = isJsonContentType(upstream.headers['content-type']);
-        transformHeaders(rules.headers, upstream.headers);
+        if (rules.headerRules) transformHeaders(rules.headers, upstream.headers);
         // The body is going to change length.
         if (rules.bodyRules && jsonBefore) delete upstream.headers['content-length'];
       },
