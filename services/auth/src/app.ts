@@ -9,6 +9,7 @@ import { createEmailVerificationRouter } from './http/email-verification-router.
 import { createGuards } from './http/guards.ts';
 import { createInternalRouter } from './http/internal-router.ts';
 import { createJwksRouter } from './http/jwks-router.ts';
+import { createPlatformInfoRouter } from './http/platform-info-router.ts';
 import { createPasswordRouter } from './http/password-router.ts';
 import { createPublicAuthRouter } from './http/public-auth-router.ts';
 import { createSessionsRouter } from './http/sessions-router.ts';
@@ -47,6 +48,7 @@ export function buildApp(deps: AppDeps): Express {
     requireUser(),
   );
   app.use('/api/v1',
+    createPlatformInfoRouter({ issuer: deps.issuer, jwksPath: '/public/auth/.well-known/jwks.json' }),
     createJwksRouter(deps.keys),
     createPublicAuthRouter(deps, { authenticated }),
     createTokenRouter(deps),

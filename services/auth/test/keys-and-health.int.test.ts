@@ -64,3 +64,16 @@ describe('health', () => {
     expectError(await request(t.app).get(`${API}/public/auth/nothing-here`), 404, 'BIZ_001');
   });
 });
+
+describe('GET /public/info and /public/version', () => {
+  it('tells clients the version and where the keys and token endpoint are', async () => {
+    const version = await request(t.app).get(`${API}/public/version`);
+    expect(version.status).toBe(200);
+    expect(version.body.data).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), api: 'v1' });
+    const info = await request(t.app).get(`${API}/public/info`);
+    expect(info.body.data).toMatchObject({
+      name: 'platform',
+      auth: { issuer: 'platform-auth', jwks_uri: '/public/auth/.well-known/jwks.json', token_endpoint: '/public/auth/token' },
+    });
+  });
+});
