@@ -20,7 +20,7 @@ export function publicHealthRoute(): [string, (req: IncomingMessage, res: Server
         data: { status: 'ok', service: 'gateway', uptime_s: Math.round(process.uptime()) },
         meta: { timestamp: new Date().toISOString(), request_id: requestId, trace_id: currentTraceId() },
       });
-      writeOwn(res, 200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store' }, body, req.method);
+      writeOwn(res, 200, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), 'cache-control': 'no-store', 'x-kong-request-id': requestId }, body, req.method);
     },
   ];
 }

@@ -48,7 +48,12 @@ export class Exchange {
       exchange.active = collectPlugins(exchange.plan, exchange.ctx.consumer?.id);
       const last = rest[rest.length - 1];
       const given = last && typeof last === 'object' && !Array.isArray(last) ? (last as OutgoingHttpHeaders) : {};
-      const headers: OutgoingHttpHeaders = { ...res.getHeaders(), ...lowerKeys(given), ...exchange.ctx.responseHeaders };
+      const headers: OutgoingHttpHeaders = {
+        ...res.getHeaders(),
+        'x-kong-request-id': exchange.requestId,
+        ...lowerKeys(given),
+        ...exchange.ctx.responseHeaders,
+      };
       const filtered = exchange.filterHeaders(status, headers);
       for (const name of res.getHeaderNames()) if (!(name in filtered.headers)) res.removeHeader(name);
       filtered.headers['x-kong-response-latency'] = String(msSince(exchange.ctx.startedAt));
@@ -102,7 +107,7 @@ export class Exchange {
   /** The gateway's own answer, through the collected plugins' header and body filters. */
   answer(answer: OwnAnswer): void {
     this.restoreWriteHead();
-    const { body, headers } = renderOwnAnswer(answer, this.envelopeRequestId());
+    const { body, headers } = renderOwnAnswer(answer, this.envelopeRequestId(), this.requestId);
     const merged: OutgoingHttpHeaders = { ...headers, ...this.ctx.responseHeaders, ...answer.headers };
     const response = this.filterHeaders(answer.status, merged);
     let payload: Buffer | string = body;

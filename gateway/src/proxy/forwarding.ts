@@ -44,9 +44,7 @@ export function requestHost(req: IncomingMessage): { host: string; port: number 
   return { host: raw.toLowerCase(), port: req.socket.localPort ?? 80 };
 }
 
-const FORWARDED = ['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path', 'x-forwarded-prefix', 'x-real-ip'];
-
-/** Writes the forwarding headers into the upstream header object (which started as a copy of the client's). */
+/** Writes the forwarding headers into the upstream header object (a copy of the client's without them). */
 export function setForwardingHeaders(
   headers: Record<string, string | string[] | undefined>,
   req: IncomingMessage,
@@ -61,7 +59,6 @@ export function setForwardingHeaders(
   const trusted = fwd.trusted;
   const path = trusted ? first(h['x-forwarded-path']) : undefined;
   const forwardedPrefix = trusted ? first(h['x-forwarded-prefix']) : undefined;
-  for (const name of FORWARDED) delete headers[name];
   headers['x-real-ip'] = fwd.clientIp;
   headers['x-forwarded-for'] = chain ? `${chain}, ${fwd.peerIp}` : fwd.peerIp;
   headers['x-forwarded-proto'] = fwd.proto;

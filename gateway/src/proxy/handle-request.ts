@@ -4,7 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '@platform/shared/logger';
 import type { Service } from '../declarative/model.ts';
-import { GatewayError, type RequestContext } from '../plugins/plugin.ts';
+import { GatewayError } from '../plugins/plugin.ts';
 import { PluginAccessError, type AccessOutcome, type PluginRunner } from '../plugins/runner.ts';
 import { normalizePath } from '../router/normalize-path.ts';
 import type { Router } from '../router/router.ts';
@@ -13,6 +13,7 @@ import { clientOf, requestHost, setForwardingHeaders } from './forwarding.ts';
 import { KONG_TEXT } from './kong-texts.ts';
 import { msSince, renderOwnAnswer, writeOwn } from './own-answer.ts';
 import { proxyToUpstream } from './proxy-upstream.ts';
+import { GatewayRequestContext } from './request-context.ts';
 import type { TrustedIps } from './trusted-ips.ts';
 import { UpstreamRequest, upstreamHeadersFrom } from './upstream-request.ts';
 import type { Upstreams } from './upstreams.ts';
@@ -41,7 +42,6 @@ export function createRequestHandler(deps: ProxyDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
     const startedAt = process.hrtime.bigint();
     const requestId = newRequestId();
-    res.setHeader('x-kong-request-id', requestId);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);
@@ -71,17 +71,7 @@ export function createRequestHandler(deps: ProxyDeps) {
       headers.upgrade = req.headers.upgrade;
     }
 
-    const ctx: RequestContext = {
-      req,
-      res,
-      route,
-      service,
-      clientIp: fwd.clientIp,
-      startedAt,
-      upstream: new UpstreamRequest(method, match.upstreamPath, rawQuery, headers),
-      responseHeaders: {},
-      shared: new Map(),
-    };
+    const ctx = new GatewayRequestContext(req, res, route, service, fwd.clientIp, startedAt, new UpstreamRequest(method, match.upstreamPath, rawQuery, headers));
     const plan = runner.planFor(route.id);
     const exchange = new Exchange(ctx, requestId, plan, logger);
     res.once('close', () => {
@@ -143,7 +133,7 @@ function refuseProtocol(exchange: Exchange, host: string, url: string): void {
   if (status === 426) {
     return exchange.answer({ status, code: 'VAL_001', message: KONG_TEXT.useHttps, headers: { connection: 'Upgrade', upgrade: 'TLS/1.2, HTTP/1.1' } });
   }
-  exchange.ctx.res.writeHead(status, { location: `https://${host}${url}`, 'content-length': '0' });
+  exchange.ctx.res.writeHead(status, { location: `https://${host}${url}`, 'content-length': '0', 'x-kong-request-id': exchange.requestId });
   exchange.ctx.res.end();
 }
 

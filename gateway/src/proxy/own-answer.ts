@@ -15,7 +15,7 @@ export type OwnAnswer = {
 export const msSince = (start: bigint): number => Number((process.hrtime.bigint() - start) / 1_000_000n);
 
 /** The JSON body and headers of an own answer; the caller may still filter the headers. */
-export function renderOwnAnswer(answer: OwnAnswer, requestId: string): { body: string; headers: OutgoingHttpHeaders } {
+export function renderOwnAnswer(answer: OwnAnswer, requestId: string, kongRequestId = requestId): { body: string; headers: OutgoingHttpHeaders } {
   const body = JSON.stringify({
     success: false,
     status_code: answer.status,
@@ -35,6 +35,7 @@ export function renderOwnAnswer(answer: OwnAnswer, requestId: string): { body: s
       'content-type': 'application/json; charset=utf-8',
       'content-length': String(Buffer.byteLength(body)),
       server: SERVER_TOKEN,
+      'x-kong-request-id': kongRequestId,
       ...answer.headers,
     },
   };

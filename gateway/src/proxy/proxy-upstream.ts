@@ -77,6 +77,7 @@ function relay(exchange: Exchange, result: AttemptResult, upgrade: Upgrade | und
   const out = response.headers;
   const via = upRes.headers.via;
   out.via = via ? `${via}, ${VIA}` : VIA;
+  out['x-kong-request-id'] = exchange.requestId;
   out['x-kong-upstream-latency'] = String(exchange.upstreamLatencyMs);
   out['x-kong-proxy-latency'] = String(exchange.proxyLatencyMs ?? 0);
 

@@ -44,25 +44,34 @@ export class UpstreamRequest {
     return this.#rawQuery === null ? this.path : `${this.path}?${this.#rawQuery}`;
   }
 
-  /** Headers for node:http: unset values dropped. */
-  outgoingHeaders(): OutgoingHttpHeaders {
-    const out: OutgoingHttpHeaders = {};
-    for (const name in this.headers) {
-      const value = this.headers[name];
-      if (value !== undefined) out[name] = value;
-    }
-    return out;
+  /** Headers for node:http as a flat list; unset values dropped. */
+  outgoingHeaders(): string[] {
+    return flatHeaders(this.headers);
   }
 }
 
-/** The client's headers minus hop-by-hop ones (and any the client's Connection header names). */
+// Hop-by-hop headers and the forwarding headers the gateway sets itself are skipped while copying
+// (building a fresh object keeps V8's fast properties; `delete` would turn it into a dictionary).
+const SKIP_UPSTREAM = new Set([...HOP_BY_HOP, 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'x-forwarded-path', 'x-forwarded-prefix', 'x-real-ip', 'via']);
+const SKIP_DOWNSTREAM = new Set(HOP_BY_HOP);
+
+/** Header names a Connection header lists (they are hop-by-hop too), or null for the usual values. */
+function connectionTokens(connection: string | string[] | undefined): Set<string> | null {
+  if (!connection || connection === 'keep-alive' || connection === 'close' || Array.isArray(connection)) return null;
+  return new Set(connection.split(',').map((t) => t.trim().toLowerCase()));
+}
+
+/**
+ * The client's headers for the upstream, minus hop-by-hop ones (and those its Connection header
+ * names) and minus the forwarding headers, which setForwardingHeaders writes.
+ */
 export function upstreamHeadersFrom(incoming: IncomingHttpHeaders): Record<string, string | string[] | undefined> {
-  const headers: Record<string, string | string[] | undefined> = { ...incoming };
-  const connection = incoming.connection;
-  if (connection && connection !== 'keep-alive' && connection !== 'close') {
-    for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
+  const headers: Record<string, string | string[] | undefined> = {};
+  const extra = connectionTokens(incoming.connection);
+  for (const name in incoming) {
+    if (SKIP_UPSTREAM.has(name) || (extra && extra.has(name))) continue;
+    headers[name] = incoming[name];
   }
-  for (const name of HOP_BY_HOP) delete headers[name];
   // A chunked body stays chunked upstream; node:http encodes it when it sees this header.
   if (incoming['transfer-encoding']) headers['transfer-encoding'] = 'chunked';
   return headers;
@@ -74,11 +83,23 @@ export const hasBody = (incoming: IncomingHttpHeaders): boolean =>
 
 /** The upstream's response headers minus hop-by-hop ones. */
 export function downstreamHeadersFrom(incoming: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = { ...incoming };
-  const connection = incoming.connection;
-  if (connection && connection !== 'keep-alive' && connection !== 'close') {
-    for (const token of connection.split(',')) delete headers[token.trim().toLowerCase()];
+  const headers: OutgoingHttpHeaders = {};
+  const extra = connectionTokens(incoming.connection);
+  for (const name in incoming) {
+    if (SKIP_DOWNSTREAM.has(name) || (extra && extra.has(name))) continue;
+    headers[name] = incoming[name];
   }
-  for (const name of HOP_BY_HOP) delete headers[name];
   return headers;
+}
+
+/** A header object as node:http's flat [name, value, …] list, which skips its per-header bookkeeping. */
+export function flatHeaders(headers: OutgoingHttpHeaders | Record<string, string | string[] | undefined>): string[] {
+  const out: string[] = [];
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined) continue;
+    if (Array.isArray(value)) for (const v of value) out.push(name, v);
+    else out.push(name, typeof value === 'string' ? value : String(value));
+  }
+  return out;
 }
