@@ -19,6 +19,7 @@ import { round } from './lib/stats.ts';
 import { measureOutboxRelay } from './outbox-relay.ts';
 import { writeResults } from './report.ts';
 import { runTelemetryOverhead } from './telemetry-run.ts';
+import { runGatewayBenchPart } from './gateway/run-gateway-bench.ts';
 
 const AUTH_LOAD = { users: 40, logins: 200, refreshes: 1_000, concurrency: 8 };
 
@@ -73,6 +74,8 @@ const auth = await part('auth_http', async () => {
 });
 
 const telemetry = await part('telemetry_overhead', () => runTelemetryOverhead());
+// The gateway benchmark (issue 4) writes its own bench/results/gateway-latest.{json,md}.
+const gatewayProxy = await part('gateway_proxy', () => runGatewayBenchPart());
 
 const ratio = (a?: number, b?: number) => (a !== undefined && b ? round(a / b, 3) : null);
 
@@ -98,6 +101,7 @@ const results = {
   jwt_verify: jwtVerify,
   amqp: { raw_publish: rawPublish, outbox_relay: outboxRelay },
   telemetry_overhead: telemetry,
+  gateway_proxy: gatewayProxy,
   errors,
 };
 

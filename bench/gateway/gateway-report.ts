@@ -1,0 +1,136 @@
+// The gateway benchmark's results: bench/results/gateway-latest.json (everything) and
+// gateway-latest.md (the table for people and the README), each written through a temp file.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { rootDir } from '../lib/deps.ts';
+import type { ProfileSummary } from './cpu-profile.ts';
+import type { SoakResult } from './memory-soak.ts';
+import type { LoadResult } from './load.ts';
+
+const RESULTS_DIR = 'bench/results';
+
+export type ScenarioId = 'direct' | 'node_proxy' | 'nginx' | 'gateway_a' | 'gateway_b' | 'gateway_c' | 'gateway_d';
+
+export type ScenarioSummary = {
+  label: string;
+  /** From the round with the most requests/s (p50/p99 from that round too). */
+  per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  /** The least CPU per request over the rounds: the figure other work on the machine disturbs least. */
+  cpu_us_per_request: number | null;
+  upstream_cpu_us_per_request: number | null;
+  non_2xx: number;
+  errors: number;
+  rounds: LoadResult[];
+};
+
+export type Target = { ratio: number | null; by_cpu: number | null; target: number; met: boolean | null; what: string };
+
+export type GatewayBenchResults = {
+  started_at: string;
+  finished_at: string;
+  git_commit: string | null;
+  uncommitted_gateway_changes: string[] | null;
+  machine: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  tools: Record<string, unknown>;
+  scenarios: Partial<Record<ScenarioId, ScenarioSummary | { error: string } | { skipped: string }>>;
+  targets: Record<string, Target>;
+  tracing: Record<string, unknown>;
+  memory_soak: SoakResult | { error: string } | null;
+  profile: (ProfileSummary & { scenario: string; file: string; under_profiler_per_s: number }) | { error: string } | { skipped: string } | null;
+  errors: Record<string, string>;
+};
+
+const ORDER: ScenarioId[] = ['direct', 'node_proxy', 'nginx', 'gateway_a', 'gateway_b', 'gateway_c', 'gateway_d'];
+
+const fmt = (n: number | null | undefined, digits = 0) => (typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a');
+const verdict = (met: boolean | null) => (met === true ? 'met' : met === false ? '**not met**' : 'n/a');
+
+export function gatewayMarkdown(r: GatewayBenchResults): string {
+  const s = r.settings;
+  const lines = [
+    '# Gateway benchmark',
+    '',
+    `Run ${r.started_at} at commit ${r.git_commit ?? 'n/a'} on ${String(r.machine.cpus)} CPUs (${String(r.machine.cpu_model)}), Node ${String(r.machine.node)}, ` +
+      `load average ${String(r.machine.load_avg_1m_at_start)} at start and ${String(r.machine.load_avg_1m_at_end)} at the end. ` +
+      `autocannon ${String(r.tools.autocannon)} on loopback, ${String(s.connections)} keep-alive connections, ${String(s.duration_s)} s per scenario after a ${String(s.warmup_s)} s warm-up, ` +
+      `${String(s.rounds)} round(s) with the scenarios interleaved${s.quick ? ' (quick mode)' : ''}. Produced by bench/gateway/run-gateway-bench.ts (part of \`pnpm bench\`); all numbers in \`gateway-latest.json\`.`,
+    '',
+    ...(r.uncommitted_gateway_changes?.length ? [`Measured with uncommitted changes in: ${r.uncommitted_gateway_changes.join(', ')}.`, ''] : []),
+    '| Scenario | req/s | p50 | p99 | CPU µs/request (proxy process) | upstream CPU µs/request |',
+    '| --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const id of ORDER) {
+    const sc = r.scenarios[id];
+    if (!sc) continue;
+    if ('error' in sc || 'skipped' in sc) {
+      lines.push(`| ${id} | ${'error' in sc ? `failed: ${sc.error.split('\n')[0]}` : `skipped: ${sc.skipped}`} | | | | |`);
+      continue;
+    }
+    const bad = sc.non_2xx + sc.errors > 0 ? ` (${fmt(sc.non_2xx)} non-2xx, ${fmt(sc.errors)} errors)` : '';
+    lines.push(`| ${sc.label}${bad} | ${fmt(sc.per_s)} | ${fmt(sc.p50_ms, 2)} ms | ${fmt(sc.p99_ms, 2)} ms | ${fmt(sc.cpu_us_per_request, 1)} | ${fmt(sc.upstream_cpu_us_per_request, 1)} |`);
+  }
+  lines.push(
+    '',
+    '"CPU µs/request" is user + system time of the process under test (nginx: master and worker; the upstream itself for "direct") divided by the requests it served, ' +
+      'the least over the rounds; on a shared 2-core machine it is steadier than requests/s, which the load generator and the upstream share the cores with.',
+    '',
+    '| Target | req/s ratio | same by CPU/request | target | verdict |',
+    '| --- | --- | --- | --- | --- |',
+  );
+  for (const t of Object.values(r.targets)) {
+    lines.push(`| ${t.what} | ${fmt(t.ratio, 3)} | ${fmt(t.by_cpu, 3)} | ≥ ${t.target} | ${verdict(t.met)} |`);
+  }
+  const soak = r.memory_soak;
+  lines.push('', '## Memory');
+  if (!soak) lines.push('', 'Not run.');
+  else if ('error' in soak) lines.push('', `Failed: ${soak.error.split('\n')[0]}`);
+  else {
+    lines.push(
+      '',
+      `Scenario (c) under load for ${soak.seconds} s (${fmt(soak.load.per_s)} req/s, ${fmt(soak.load.requests)} requests), RSS every ${soak.sample_every_s} s: ` +
+        `start ${fmt(soak.rss_mib.start, 1)} MiB, end ${fmt(soak.rss_mib.end, 1)} MiB, max ${fmt(soak.rss_mib.max, 1)} MiB (growth ${fmt(soak.growth * 100, 1)} %): ${soak.flat ? 'flat' : '**not flat**'}.`,
+      '',
+      `Samples (MiB): ${soak.rss_mib.samples.join(', ')}`,
+    );
+  }
+  lines.push('', '## Tracing (scenario d)', '', String(r.tracing.note ?? ''));
+  const nginx = r.scenarios.nginx;
+  if (nginx && 'skipped' in nginx) lines.push('', `nginx was skipped: ${nginx.skipped}.`);
+  const p = r.profile;
+  if (p && 'top_self' in p) {
+    lines.push(
+      '',
+      `## CPU profile of the gateway, scenario ${p.scenario}`,
+      '',
+      `node --cpu-prof on the gateway process (${fmt(p.under_profiler_per_s)} req/s under the profiler, ${fmt(p.busy_ms)} ms of busy samples; profile file ${p.file}).`,
+      '',
+      '| Self time: function | share | | Self time: area | share | | Inclusive: gateway function | share |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    );
+    const n = Math.max(p.top_self.length, p.top_areas.length, p.top_gateway_inclusive.length);
+    for (let i = 0; i < n; i++) {
+      const cell = (h: { name: string; share: number } | undefined) => (h ? `\`${h.name}\` | ${fmt(h.share * 100, 1)} %` : ' | ');
+      lines.push(`| ${cell(p.top_self[i])} | | ${cell(p.top_areas[i])} | | ${cell(p.top_gateway_inclusive[i])} |`);
+    }
+  } else if (p && 'error' in p) lines.push('', `CPU profile failed: ${p.error.split('\n')[0]}`);
+  const errors = Object.entries(r.errors);
+  if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeGatewayResults(results: GatewayBenchResults): Promise<string[]> {
+  const dir = fileURLToPath(new URL(`${RESULTS_DIR}/`, rootDir));
+  await mkdir(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['gateway-latest.json', `${JSON.stringify(results, null, 2)}\n`],
+    ['gateway-latest.md', gatewayMarkdown(results)],
+  ];
+  for (const [name, text] of files) {
+    await writeFile(`${dir}${name}.tmp`, text);
+    await rename(`${dir}${name}.tmp`, `${dir}${name}`);
+  }
+  return files.map(([name]) => `${RESULTS_DIR}/${name}`);
+}

@@ -1,0 +1,109 @@
+// One measured load: autocannon on loopback (keep-alive connections, one request in flight on
+// each), a warm-up first, then `durationS` seconds in which the CPU time of the process under test
+// (and of the upstream, and of this load generator) is read before and after from /proc.
+import { createRequire } from 'node:module';
+import { round } from '../lib/stats.ts';
+import { treeCpuUs } from './proc-stats.ts';
+
+type AutocannonResult = {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  requests: { total: number };
+};
+type AutocannonInstance = PromiseLike<AutocannonResult> & {
+  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
+};
+type Autocannon = (options: { url: string; connections: number; duration: number; headers?: Record<string, string>; pipelining?: number }) => AutocannonInstance;
+
+// Loaded from the root package (a devDependency of the workspace root); it ships no types.
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+// autocannon's own histogram keeps whole milliseconds; loopback latencies need finer steps.
+const BUCKET_MS = 0.01;
+const BUCKETS = 200_000; // up to 2 s; slower answers count in the last bucket
+
+class LatencyHistogram {
+  private readonly counts = new Uint32Array(BUCKETS);
+  count = 0;
+  max = 0;
+
+  record(ms: number): void {
+    this.counts[Math.min(BUCKETS - 1, Math.floor(ms / BUCKET_MS))]!++;
+    this.count++;
+    if (ms > this.max) this.max = ms;
+  }
+
+  percentile(p: number): number {
+    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.counts[i]!;
+      if (seen >= rank) return (i + 1) * BUCKET_MS;
+    }
+    return NaN;
+  }
+}
+
+export type LoadSettings = { connections: number; warmupS: number; durationS: number };
+
+export type LoadTarget = {
+  url: string;
+  headers?: Record<string, string>;
+  /** The process whose CPU per request is the figure of the scenario (with its descendants). */
+  processPid: number;
+  /** The upstream behind it, reported separately (absent when the upstream is the process itself). */
+  upstreamPid?: number;
+};
+
+export type LoadResult = {
+  requests: number;
+  seconds: number;
+  per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  errors: number;
+  timeouts: number;
+  non_2xx: number;
+  cpu_us_per_request: number | null;
+  upstream_cpu_us_per_request: number | null;
+  load_generator_cpu_us_per_request: number | null;
+  /** Share of one core the process under test used during the measurement. */
+  process_cpu_share: number | null;
+};
+
+export async function runLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadResult> {
+  const base = { url: target.url, connections: settings.connections, ...(target.headers && { headers: target.headers }) };
+  if (settings.warmupS > 0) await autocannon({ ...base, duration: settings.warmupS });
+
+  const histogram = new LatencyHistogram();
+  const cpu0 = treeCpuUs(target.processPid);
+  const up0 = target.upstreamPid === undefined ? 0 : treeCpuUs(target.upstreamPid);
+  const self0 = process.cpuUsage();
+  const instance = autocannon({ ...base, duration: settings.durationS });
+  instance.on('response', (_client, _status, _bytes, ms) => histogram.record(ms));
+  const result = await instance;
+  const self = process.cpuUsage(self0);
+  const cpu = treeCpuUs(target.processPid) - cpu0;
+  const up = target.upstreamPid === undefined ? 0 : treeCpuUs(target.upstreamPid) - up0;
+
+  const n = result.requests.total;
+  const perRequest = (us: number) => (n > 0 ? round(us / n, 1) : null);
+  return {
+    requests: n,
+    seconds: result.duration,
+    per_s: round(n / result.duration, 0),
+    p50_ms: round(histogram.percentile(50), 2),
+    p99_ms: round(histogram.percentile(99), 2),
+    max_ms: round(histogram.max, 2),
+    errors: result.errors,
+    timeouts: result.timeouts,
+    non_2xx: result.non2xx,
+    cpu_us_per_request: perRequest(cpu),
+    upstream_cpu_us_per_request: target.upstreamPid === undefined ? null : perRequest(up),
+    load_generator_cpu_us_per_request: perRequest(self.user + self.system),
+    process_cpu_share: round(cpu / (result.duration * 1e6), 2),
+  };
+}
