@@ -1,6 +1,16 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { commonEnv, loadConfig, urlOf } from '@platform/shared/config';
 import { parseCidrList } from './proxy/trusted-ips.ts';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+
+function defaultKongFile(): string {
+  const rendered = join(repoRoot, '.data/kong/kong.yml');
+  return existsSync(rendered) ? rendered : join(repoRoot, 'kong/kong.yml');
+}
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
 
@@ -8,8 +18,12 @@ const schema = z.object({
   NODE_ENV: commonEnv.shape.NODE_ENV,
   LOG_LEVEL: commonEnv.shape.LOG_LEVEL,
   SHUTDOWN_TIMEOUT_MS: commonEnv.shape.SHUTDOWN_TIMEOUT_MS,
-  /** Path of the Kong declarative file, relative to the working directory when not absolute. */
-  KONG_DECLARATIVE_CONFIG: z.string().min(1).default('kong/kong.yml'),
+  /**
+   * The Kong declarative file (relative paths from the working directory). Unset: the file `npm start`
+   * renders with development keys (.data/kong/kong.yml) when it exists, else kong/kong.yml, both in
+   * the repository root, so `pnpm --filter ./gateway start` finds them from gateway/.
+   */
+  KONG_DECLARATIVE_CONFIG: z.string().min(1).default(defaultKongFile),
   GATEWAY_PORT: port(8000),
   GATEWAY_STATUS_PORT: port(8100),
   /** Bind address of both listeners (Kong's proxy_listen / status_listen address). */

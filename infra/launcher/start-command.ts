@@ -24,9 +24,10 @@ export function startPhases(apps: LaunchedApp[]): LaunchedApp[][] {
 
 export function readyBanner(apps: LaunchedApp[]): string[] {
   const gateway = apps.find((app) => app.kind === 'gateway');
+  const direct = apps.filter((app) => app.kind === 'service').map((app) => `  ${app.name.padEnd(12)} ${app.publicUrl}`);
   const lines = gateway
-    ? [`gateway: ${gateway.publicUrl}`]
-    : ['no gateway yet; call the services directly:', ...apps.map((app) => `  ${app.name.padEnd(12)} ${app.publicUrl}`)];
+    ? [`gateway: ${gateway.publicUrl}`, ...(direct.length ? ['services directly (development):', ...direct] : [])]
+    : ['no gateway yet; call the services directly:', ...direct];
   const auth = apps.find((app) => app.name === 'auth');
   if (auth) lines.push(`admin: ${auth.env.ADMIN_EMAIL ?? DEV_ADMIN.email} / ${auth.env.ADMIN_PASSWORD ?? DEV_ADMIN.password} (development only)`);
   lines.push('Ctrl-C stops everything.');

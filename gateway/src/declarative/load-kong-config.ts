@@ -47,6 +47,14 @@ export function parseKongConfig(text: string, source = 'kong.yml', options: Opti
     throw new KongConfigError(source, [`not valid YAML: ${(err as Error).message.split('\n')[0]}`]);
   }
   if (!isRecord(doc)) throw new KongConfigError(source, ['expected a YAML mapping with _format_version at the top']);
+  // kong/kong.yml keeps its secrets as decK placeholders; neither Kong nor this gateway fills them in.
+  const placeholder = /\$\{\{\s*env\s+"(DECK_[A-Za-z0-9_]+)"\s*\}\}/.exec(text);
+  if (placeholder) {
+    throw new KongConfigError(source, [
+      `contains decK placeholders (\${{ env "${placeholder[1]}" }}): point KONG_DECLARATIVE_CONFIG at the rendered file ` +
+        '(node infra/launcher/dev-keys.ts writes .data/kong/kong.yml; `deck file render` does the same for a deployment)',
+    ]);
+  }
 
   const problems = new Problems();
   const top = problems.parse(documentSchema, doc, '(root)');

@@ -87,7 +87,18 @@ export type PluginHandlers = {
    */
   bodyFilter?(ctx: RequestContext, body: Buffer, upstream: UpstreamResponse): Buffer;
   /** After the response finished or failed (prometheus). */
-  log?(ctx: RequestContext, info: { status: number; upstreamLatencyMs: number | null; proxyLatencyMs: number; requestSize: number; responseSize: number }): void;
+  log?(
+    ctx: RequestContext,
+    info: {
+      status: number;
+      upstreamLatencyMs: number | null;
+      proxyLatencyMs: number;
+      requestSize: number;
+      responseSize: number;
+      /** Kong's kong.response.get_source(): 'service' when the upstream's response was relayed, else 'kong'. */
+      source?: 'service' | 'kong';
+    },
+  ): void;
 };
 
 /** What a plugin may use besides its config. */

@@ -18,6 +18,8 @@ export class Exchange {
   requestSize = 0;
   responseSize = 0;
   bodyStarted = false;
+  /** The client got the upstream's response (not one the gateway or a plugin made). */
+  relayed = false;
   readonly abort: { aborted: boolean; onAbort?: () => void } = { aborted: false };
   #originalWriteHead: ServerResponse['writeHead'] | undefined;
 
@@ -130,6 +132,7 @@ export class Exchange {
       proxyLatencyMs: this.proxyLatencyMs ?? msSince(this.ctx.startedAt),
       requestSize: this.requestSize,
       responseSize: this.responseSize,
+      source: this.relayed ? ('service' as const) : ('kong' as const),
     };
     for (const plugin of this.active) {
       const log = plugin.handlers.log;

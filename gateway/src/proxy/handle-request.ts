@@ -42,6 +42,9 @@ export function createRequestHandler(deps: ProxyDeps) {
   return function handle(req: IncomingMessage, res: ServerResponse, upgrade?: Upgrade): void {
     const startedAt = process.hrtime.bigint();
     const requestId = newRequestId();
+    // Set on the response object (not only in the header lists written later) so that every header
+    // the gateway writes stays readable with res.getHeader() in the log phase (prometheus's source).
+    res.setHeader('x-kong-request-id', requestId);
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const rawPath = q === -1 ? url : url.slice(0, q);

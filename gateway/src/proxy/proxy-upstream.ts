@@ -70,6 +70,7 @@ function relay(exchange: Exchange, result: AttemptResult, upgrade: Upgrade | und
   const upRes = result.response;
   exchange.upstreamLatencyMs = msSince(exchange.sentAt);
   if (exchange.abort.aborted) return void upRes.destroy();
+  exchange.relayed = true;
 
   const headers = downstreamHeadersFrom(upRes.headers);
   Object.assign(headers, ctx.responseHeaders);

@@ -2,7 +2,7 @@
 // timeouts (connect; write = between writes of the request; read = between reads of the response).
 // The client's body is only read once the upstream socket is connected, so an attempt that fails
 // to connect has consumed nothing and can be retried for any method.
-import { request as httpRequest, type ClientRequest, type IncomingMessage } from 'node:http';
+import { request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Upstream } from './upstreams.ts';
@@ -27,8 +27,7 @@ export type AttemptSpec = {
   upstream: Upstream;
   method: string;
   path: string;
-  /** Flat [name, value, …] list. */
-  headers: string[];
+  headers: OutgoingHttpHeaders;
   /** Client request whose body is streamed up, or the bytes a plugin already read (undefined: no body). */
   body: IncomingMessage | Buffer | undefined;
   /** Called once the client body starts flowing upstream (after that, no retry is safe). */

@@ -44,9 +44,17 @@ export class UpstreamRequest {
     return this.#rawQuery === null ? this.path : `${this.path}?${this.#rawQuery}`;
   }
 
-  /** Headers for node:http as a flat list; unset values dropped. */
-  outgoingHeaders(): string[] {
-    return flatHeaders(this.headers);
+  /**
+   * Headers for node:http, unset values dropped. An object, not node's flat list: the OpenTelemetry
+   * http instrumentation injects traceparent into `options.headers` as an object.
+   */
+  outgoingHeaders(): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = {};
+    for (const name in this.headers) {
+      const value = this.headers[name];
+      if (value !== undefined) out[name] = value;
+    }
+    return out;
   }
 }
 
@@ -90,16 +98,4 @@ export function downstreamHeadersFrom(incoming: IncomingHttpHeaders): OutgoingHt
     headers[name] = incoming[name];
   }
   return headers;
-}
-
-/** A header object as node:http's flat [name, value, …] list, which skips its per-header bookkeeping. */
-export function flatHeaders(headers: OutgoingHttpHeaders | Record<string, string | string[] | undefined>): string[] {
-  const out: string[] = [];
-  for (const name in headers) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    if (Array.isArray(value)) for (const v of value) out.push(name, v);
-    else out.push(name, typeof value === 'string' ? value : String(value));
-  }
-  return out;
 }

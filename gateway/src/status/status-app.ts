@@ -40,6 +40,22 @@ export function buildStatusApp(deps: StatusDeps): Express {
     });
   });
 
+  // Kong's /status/ready: 200 once the configuration is loaded and the dependencies answer.
+  app.get('/status/ready', async (_req, res) => {
+    const failed: string[] = [];
+    await Promise.all(
+      deps.checks.map(async ({ name, check }) => {
+        try {
+          await Promise.race([check(), new Promise((_, reject) => setTimeout(() => reject(new Error('timed out')), 2_000).unref())]);
+        } catch {
+          failed.push(name);
+        }
+      }),
+    );
+    if (failed.length) res.status(503).json({ message: `${failed.join(', ')} unavailable` });
+    else res.json({ message: 'ready' });
+  });
+
   const metrics = async (_req: express.Request, res: express.Response) => {
     res.setHeader('content-type', deps.registry.contentType);
     res.send(await deps.registry.metrics());
