@@ -9,10 +9,12 @@ type CallFrame = { functionName: string; url: string; lineNumber: number };
 type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
 type CpuProfile = { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
 
-export type HotSpot = { name: string; ms: number; share: number };
+export type HotSpot = { name: string; ms: number; share: number; us_per_request: number };
 export type ProfileSummary = {
   /** Sampled time with the event loop busy (idle excluded), ms. */
   busy_ms: number;
+  /** Requests served in the profiled window (the divisor of us_per_request). */
+  requests: number;
   top_self: HotSpot[];
   top_areas: HotSpot[];
   top_gateway_inclusive: HotSpot[];
@@ -41,15 +43,18 @@ function area(url: string, functionName: string): string {
 
 const key = (f: CallFrame) => `${f.functionName || '(anonymous)'} ${f.url ? `${shortUrl(f.url)}:${f.lineNumber + 1}` : ''}`.trim();
 
-function top(map: Map<string, number>, total: number, n: number): HotSpot[] {
+function top(map: Map<string, number>, total: number, requests: number, n: number): HotSpot[] {
   return [...map.entries()]
     .sort((a, b) => b[1] - a[1])
     .slice(0, n)
-    .map(([name, us]) => ({ name, ms: round(us / 1000, 1), share: round(us / total, 3) }));
+    .map(([name, us]) => ({ name, ms: round(us / 1000, 1), share: round(us / total, 3), us_per_request: round(us / requests, 1) }));
 }
 
-/** `skipFirstMs`: samples that early after the profile started (start-up, warm-up) are left out. */
-export function summarizeCpuProfile(path: string, skipFirstMs = 0, n = 15): ProfileSummary {
+/**
+ * `skipFirstMs`: samples that early after the profile started (start-up, warm-up) are left out;
+ * `requests`: how many requests the remaining window served, to state each cost per request.
+ */
+export function summarizeCpuProfile(path: string, skipFirstMs: number, requests: number, n = 15): ProfileSummary {
   const profile = JSON.parse(readFileSync(path, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
@@ -84,8 +89,10 @@ export function summarizeCpuProfile(path: string, skipFirstMs = 0, n = 15): Prof
   });
   return {
     busy_ms: round(busy / 1000, 0),
-    top_self: top(self, busy, n),
-    top_areas: top(areas, busy, n),
-    top_gateway_inclusive: top(inclusive, busy, n),
+    requests,
+    top_self: top(self, busy, requests, n),
+    // Every area, so another profile's areas can be looked up in it.
+    top_areas: top(areas, busy, requests, Infinity),
+    top_gateway_inclusive: top(inclusive, busy, requests, n),
   };
 }

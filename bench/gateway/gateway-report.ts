@@ -3,9 +3,9 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { rootDir } from '../lib/deps.ts';
-import type { ProfileSummary } from './cpu-profile.ts';
 import type { SoakResult } from './memory-soak.ts';
 import type { LoadResult } from './load.ts';
+import type { ProxyProfiles } from './profile-run.ts';
 
 const RESULTS_DIR = 'bench/results';
 
@@ -39,7 +39,7 @@ export type GatewayBenchResults = {
   targets: Record<string, Target>;
   tracing: Record<string, unknown>;
   memory_soak: SoakResult | { error: string } | null;
-  profile: (ProfileSummary & { scenario: string; file: string; under_profiler_per_s: number }) | { error: string } | { skipped: string } | null;
+  profile: ProxyProfiles | { error: string } | { skipped: string } | null;
   errors: Record<string, string>;
 };
 
@@ -100,21 +100,30 @@ export function gatewayMarkdown(r: GatewayBenchResults): string {
   const nginx = r.scenarios.nginx;
   if (nginx && 'skipped' in nginx) lines.push('', `nginx was skipped: ${nginx.skipped}.`);
   const p = r.profile;
-  if (p && 'top_self' in p) {
+  if (p && 'gateway' in p) {
+    const g = p.gateway;
+    const hot = (h: { name: string; us_per_request: number; share: number } | undefined) => (h ? `\`${h.name}\` | ${fmt(h.us_per_request, 1)} | ${fmt(h.share * 100, 1)} %` : ' | | ');
     lines.push(
       '',
-      `## CPU profile of the gateway, scenario ${p.scenario}`,
+      `## CPU profile, scenario ${p.scenario}`,
       '',
-      `node --cpu-prof on the gateway process (${fmt(p.under_profiler_per_s)} req/s under the profiler, ${fmt(p.busy_ms)} ms of busy samples; profile file ${p.file}).`,
+      `node --cpu-prof on the gateway and, for comparison, on the plain node:http proxy, each under the same load in a separate run ` +
+        `(gateway ${fmt(g.per_s)} req/s and ${fmt(g.cpu_us_per_request, 1)} µs CPU/request under the profiler; plain proxy ${fmt(p.node_proxy.per_s)} req/s and ${fmt(p.node_proxy.cpu_us_per_request, 1)} µs). ` +
+        `Profiles: ${g.file}, ${p.node_proxy.file}. Self time by area in µs per request. "(native)" is mostly the socket writes (writev, writeLatin1String), which the plain proxy makes too; ` +
+        'V8 samples the main thread at wall-clock intervals, so on a busy machine time spent waiting for a core lands on whatever ran next (often those writes): ' +
+        'read the rows the plain proxy does not have (GC beyond its share, npm packages, gateway/src) as the gateway\'s own cost.',
       '',
-      '| Self time: function | share | | Self time: area | share | | Inclusive: gateway function | share |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| Area | gateway (a) | plain node:http proxy |',
+      '| --- | --- | --- |',
+      ...p.areas_compared.slice(0, 15).map((a) => `| \`${a.area}\` | ${fmt(a.gateway_us, 1)} | ${fmt(a.node_proxy_us, 1)} |`),
+      '',
+      'The gateway\'s hottest functions:',
+      '',
+      '| Self time: function | µs/request | share | Inclusive: gateway/src function | µs/request | share |',
+      '| --- | --- | --- | --- | --- | --- |',
     );
-    const n = Math.max(p.top_self.length, p.top_areas.length, p.top_gateway_inclusive.length);
-    for (let i = 0; i < n; i++) {
-      const cell = (h: { name: string; share: number } | undefined) => (h ? `\`${h.name}\` | ${fmt(h.share * 100, 1)} %` : ' | ');
-      lines.push(`| ${cell(p.top_self[i])} | | ${cell(p.top_areas[i])} | | ${cell(p.top_gateway_inclusive[i])} |`);
-    }
+    const n = Math.max(g.top_self.length, g.top_gateway_inclusive.length);
+    for (let i = 0; i < n; i++) lines.push(`| ${hot(g.top_self[i])} | ${hot(g.top_gateway_inclusive[i])} |`);
   } else if (p && 'error' in p) lines.push('', `CPU profile failed: ${p.error.split('\n')[0]}`);
   const errors = Object.entries(r.errors);
   if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));

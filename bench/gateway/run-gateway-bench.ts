@@ -2,28 +2,28 @@
 // plain node:http keep-alive proxy, nginx proxy_pass with upstream keep-alive, and the gateway with
 // (a) no plugins, (b) jwt, (c) jwt + rate-limiting (redis) + correlation-id, all three with
 // OTEL_SDK_DISABLED=true, and (d) = (c) with tracing on. Then RSS of (c) over a long run, and, when a
-// target is missed, a CPU profile of the gateway in (a). Writes bench/results/gateway-latest.{json,md}.
+// target is missed, CPU profiles of the gateway in (a) and of the plain proxy. Writes bench/results/gateway-latest.{json,md}.
 //
 // Run alone: `node bench/gateway/run-gateway-bench.ts` (BENCH_GATEWAY_QUICK=1 for a short smoke
 // run; see settings.ts); bench/run.ts calls runGatewayBench() as one of its parts.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runInterruptCleanups } from '../lib/cleanup.ts';
+import { onInterrupt, runInterruptCleanups } from '../lib/cleanup.ts';
 import { infra, rootDir } from '../lib/deps.ts';
 import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
 import { GATEWAY_PATH, kongDocument, makeCredentials, type BenchCredentials, type ScenarioPlugins } from './bench-kong-config.ts';
 import { spawnChild, waitForHttp, type Child } from './child-process.ts';
-import { summarizeCpuProfile } from './cpu-profile.ts';
 import { startGatewayProcess, type GatewayProcess } from './gateway-process.ts';
 import { writeGatewayResults, type GatewayBenchResults, type ScenarioId, type ScenarioSummary, type Target } from './gateway-report.ts';
 import { runLoad, type LoadResult, type LoadTarget } from './load.ts';
 import { memorySoak } from './memory-soak.ts';
+import { profileProxies } from './profile-run.ts';
 import { ensureNginx, nginxVersion, startNginx } from './nginx.ts';
 import { gatewayBenchSettings, type GatewayBenchSettings } from './settings.ts';
 
@@ -118,6 +118,8 @@ export async function runGatewayBench(settings: GatewayBenchSettings = gatewayBe
   const startedAt = new Date();
   const loadAtStart = round(loadavg()[0] ?? 0, 2);
   const runDir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+  const removeRunDir = async () => rmSync(runDir, { recursive: true, force: true });
+  const runDirDone = onInterrupt(removeRunDir);
   const errors: Record<string, string> = {};
   const scenarios: GatewayBenchResults['scenarios'] = {};
   const children: Child[] = [];
@@ -256,12 +258,13 @@ export async function runGatewayBench(settings: GatewayBenchSettings = gatewayBe
 
   const missed = Object.values(targets).some((t) => t.met === false) || (memory !== null && 'flat' in memory && !memory.flat);
   if (settings.profile === 'always' || (settings.profile === 'auto' && missed)) {
-    profile = await profileScenarioA(settings, load).catch((err: unknown) => {
+    profile = await profileProxies(load).catch((err: unknown) => {
       errors.profile = message(err);
       return { error: message(err) };
     });
   } else profile = { skipped: settings.profile === 'never' ? 'BENCH_GATEWAY_PROFILE=never' : 'every target met' };
-  rmSync(runDir, { recursive: true, force: true });
+  await removeRunDir();
+  runDirDone();
 
   const results: GatewayBenchResults = {
     started_at: startedAt.toISOString(),
@@ -305,33 +308,6 @@ function autocannonVersion(): string | null {
     return (createRequire(import.meta.url)('autocannon/package.json') as { version: string }).version;
   } catch {
     return null;
-  }
-}
-
-/** A separate run of scenario (a) with node --cpu-prof on the gateway, summarised into hot spots. */
-async function profileScenarioA(settings: GatewayBenchSettings, load: { connections: number; warmupS: number; durationS: number }) {
-  const runDir = mkdtempSync(join(tmpdir(), 'gateway-bench-profile-'));
-  // Kept after the run (outside the results) for reading in Chrome DevTools or speedscope.
-  const profDir = join(runDir, 'cpuprofile');
-  const upstreamPort = await freePort();
-  const upstream = spawnChild({ name: 'upstream', command: process.execPath, args: [here('upstream-server.ts'), String(upstreamPort)], cwd: root, env: process.env, logFile: join(runDir, 'upstream.log') });
-  let gw: GatewayProcess | undefined;
-  try {
-    await waitForHttp(upstream, `http://127.0.0.1:${upstreamPort}/api/v1/bench/ready`, READY_MS, 200);
-    progress('gateway: CPU profile of (a)');
-    const spawnedAt = performance.now();
-    gw = await startGatewayProcess({ label: 'gateway_a_profile', doc: kongDocument('none', upstreamPort, makeCredentials(), infra.redisUrl), runDir, redisUrl: infra.redisUrl, cpuProfDir: profDir });
-    // Start-up and warm-up are left out of the summary: only the measured load is read.
-    const skipMs = performance.now() - spawnedAt + load.warmupS * 1000;
-    const result = await runLoad({ url: `${gw.url}${GATEWAY_PATH}/items`, processPid: gw.child.pid, upstreamPid: upstream.pid }, load);
-    // SIGTERM: the gateway's own shutdown ends in process.exit, which writes the profile.
-    await gw.child.stop();
-    const file = readdirSync(profDir).find((f) => f.endsWith('.cpuprofile'));
-    if (!file) throw new Error(`no .cpuprofile written in ${profDir}:\n${gw.child.logTail()}`);
-    return { scenario: '(a) no plugins', file: join(profDir, file), under_profiler_per_s: result.per_s, ...summarizeCpuProfile(join(profDir, file), skipMs) };
-  } finally {
-    await gw?.child.stop();
-    await upstream.stop();
   }
 }
 
