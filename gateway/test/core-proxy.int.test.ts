@@ -194,6 +194,13 @@ describe('ids and latency', () => {
   });
 });
 
+describe('limits', () => {
+  it('refuses request headers over 16 KiB with 431', async () => {
+    const raw = await fetchRaw(gw.port, `GET /api/x HTTP/1.1\r\nhost: gw\r\nx-big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);
+    expect(raw).toMatch(/^HTTP\/1.1 431/);
+  });
+});
+
 describe('status listener', () => {
   it('serves /status, /metrics and the health endpoints', async () => {
     const status = (await (await fetch(`${gw.statusUrl}/status`)).json()) as { configuration_hash: string; server: { total_requests: number } };
@@ -204,6 +211,7 @@ describe('status listener', () => {
     expect(metrics).toContain('kong_nginx_requests_total');
     expect((await fetch(`${gw.statusUrl}/api/v1/health`)).status).toBe(200);
     expect((await fetch(`${gw.statusUrl}/api/v1/ready`)).status).toBe(200);
+    expect(await (await fetch(`${gw.statusUrl}/status/ready`)).json()).toEqual({ message: 'ready' });
   });
 
   it('is ready only while Redis answers, when REDIS_URL is set', async () => {

@@ -70,6 +70,24 @@ describe('streaming', () => {
     expect(peak).toBeLessThan(64 * 1024 * 1024);
   });
 
+  it('survives clients that abort an upload or a download midway', async () => {
+    await new Promise<void>((resolve) => {
+      const req = request({ port: gw.port, host: '127.0.0.1', path: '/s/upload', method: 'POST', headers: { 'content-length': String(SIZE), 'x-echo-discard': '1' } });
+      req.on('error', () => resolve());
+      req.write(CHUNK);
+      req.write(CHUNK, () => setTimeout(() => req.destroy(), 50));
+    });
+    await new Promise<void>((resolve) => {
+      request({ port: gw.port, host: '127.0.0.1', path: '/s/download', headers: { 'x-echo-stream': String(SIZE) } }, (res) => {
+        res.once('data', () => res.destroy());
+        res.on('close', () => resolve());
+      })
+        .on('error', () => resolve())
+        .end();
+    });
+    expect((await gw.fetch('/s/after')).status).toBe(200);
+  });
+
   it('relays server-sent events as they are sent, not at the end', async () => {
     const arrivals: number[] = [];
     const started = Date.now();
