@@ -4,6 +4,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { readFileSync } from 'node:fs';
+import { kongTemplateVars, renderDeckTemplate } from '../../infra/launcher/dev-keys.ts';
 import { KongConfigError } from '../src/declarative/kong-config-error.ts';
 import { loadKongConfig, parseKongConfig } from '../src/declarative/load-kong-config.ts';
 import type { PluginDefinition } from '../src/plugins/plugin.ts';
@@ -261,5 +263,22 @@ describe('jwt_secrets with asymmetric keys', () => {
     expect(load(doc('RS256', rsa)).config.index.jwtSecretByKey('iss')?.rsaPublicKey).toBe(rsa);
     expect(load(doc('ES256', ec)).config.index.jwtSecretByKey('iss')?.algorithm).toBe('ES256');
     expect(problems(doc('ES256', rsa))).toEqual(['consumers[a].jwt_secrets[iss].rsa_public_key: invalid key for ES256']);
+  });
+});
+
+describe("the platform's kong/kong.yml", () => {
+  const template = readFileSync(new URL('../../kong/kong.yml', import.meta.url), 'utf8');
+
+  it('loads with every plugin it uses once its decK placeholders are rendered', () => {
+    const privatePem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const apiKeys = { user: 'k-user-0123456789', file: 'k-file-0123456789', sync: 'k-sync-0123456789', notification: 'k-notification-0123' };
+    const { config } = parseKongConfig(renderDeckTemplate(template, kongTemplateVars(privatePem, apiKeys)), 'kong/kong.yml');
+    expect(config.routes.length).toBeGreaterThan(10);
+    expect(config.routes.every((r) => r.prefixPaths.every((p) => p.startsWith('/KONGAPI/api/v1/')))).toBe(true);
+    expect(config.index.keyAuthByKey('k-user-0123456789')).toBeDefined();
+  });
+
+  it('is refused as it is committed, naming the placeholder to render', () => {
+    expect(() => parseKongConfig(template, 'kong/kong.yml')).toThrow(/decK placeholders .*DECK_/);
   });
 });

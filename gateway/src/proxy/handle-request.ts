@@ -1,5 +1,5 @@
 // The hot path: route, run the plugins' access phase, proxy. Everything it uses was built at load.
-import { randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Logger } from '@platform/shared/logger';
@@ -30,8 +30,20 @@ export type ProxyDeps = {
 
 export type Upgrade = { socket: Socket; head: Buffer };
 
-/** Kong's request id: 32 hex characters. */
-const newRequestId = () => randomUUID().replaceAll('-', '');
+// Kong's request id: 32 hex characters. Cut from a pool of random bytes refilled 4 KiB at a time
+// (one crypto call per 256 requests instead of one each).
+const POOL_SIZE = 4096;
+let pool = randomBytes(POOL_SIZE);
+let offset = 0;
+function newRequestId(): string {
+  if (offset === POOL_SIZE) {
+    pool = randomBytes(POOL_SIZE);
+    offset = 0;
+  }
+  const id = pool.toString('hex', offset, offset + 16);
+  offset += 16;
+  return id;
+}
 
 export function createRequestHandler(deps: ProxyDeps) {
   const { router, runner, upstreams, trustedIps, logger, ownRoutes } = deps;
