@@ -47,6 +47,7 @@ export function toMarkdown(r: Record<string, unknown>): string {
     '',
     ...telemetryLines(r.telemetry_overhead),
   ];
+  if (r.gateway_proxy) lines.push('', '## Gateway', '', 'Measured in the same run by bench/gateway; its summary is `gateway-latest.md` beside this file.');
   if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));
   return `${lines.join('\n')}\n`;
 }
