@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { rootDir } from '../lib/deps.ts';
 import type { SoakResult } from './memory-soak.ts';
 import type { LoadResult } from './load.ts';
-import type { ProxyProfiles } from './profile-run.ts';
+import type { ProfiledId, Profiles } from './profile-run.ts';
 
 const RESULTS_DIR = 'bench/results';
 
@@ -20,6 +20,8 @@ export type ScenarioSummary = {
   /** The least CPU per request over the rounds: the figure other work on the machine disturbs least. */
   cpu_us_per_request: number | null;
   upstream_cpu_us_per_request: number | null;
+  /** Share of the machine other processes used during the chosen round. */
+  other_cpu_share: number;
   non_2xx: number;
   errors: number;
   rounds: LoadResult[];
@@ -39,7 +41,7 @@ export type GatewayBenchResults = {
   targets: Record<string, Target>;
   tracing: Record<string, unknown>;
   memory_soak: SoakResult | { error: string } | null;
-  profile: ProxyProfiles | { error: string } | { skipped: string } | null;
+  profile: Profiles | { error: string } | { skipped: string } | null;
   errors: Record<string, string>;
 };
 
@@ -59,23 +61,25 @@ export function gatewayMarkdown(r: GatewayBenchResults): string {
       `${String(s.rounds)} round(s) with the scenarios interleaved${s.quick ? ' (quick mode)' : ''}. Produced by bench/gateway/run-gateway-bench.ts (part of \`pnpm bench\`); all numbers in \`gateway-latest.json\`.`,
     '',
     ...(r.uncommitted_gateway_changes?.length ? [`Measured with uncommitted changes in: ${r.uncommitted_gateway_changes.join(', ')}.`, ''] : []),
-    '| Scenario | req/s | p50 | p99 | CPU µs/request (proxy process) | upstream CPU µs/request |',
-    '| --- | --- | --- | --- | --- | --- |',
+    '| Scenario | req/s | p50 | p99 | CPU µs/request (proxy process) | upstream CPU µs/request | other processes\' CPU |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const id of ORDER) {
     const sc = r.scenarios[id];
     if (!sc) continue;
     if ('error' in sc || 'skipped' in sc) {
-      lines.push(`| ${id} | ${'error' in sc ? `failed: ${sc.error.split('\n')[0]}` : `skipped: ${sc.skipped}`} | | | | |`);
+      lines.push(`| ${id} | ${'error' in sc ? `failed: ${sc.error.split('\n')[0]}` : `skipped: ${sc.skipped}`} | | | | | |`);
       continue;
     }
     const bad = sc.non_2xx + sc.errors > 0 ? ` (${fmt(sc.non_2xx)} non-2xx, ${fmt(sc.errors)} errors)` : '';
-    lines.push(`| ${sc.label}${bad} | ${fmt(sc.per_s)} | ${fmt(sc.p50_ms, 2)} ms | ${fmt(sc.p99_ms, 2)} ms | ${fmt(sc.cpu_us_per_request, 1)} | ${fmt(sc.upstream_cpu_us_per_request, 1)} |`);
+    lines.push(`| ${sc.label}${bad} | ${fmt(sc.per_s)} | ${fmt(sc.p50_ms, 2)} ms | ${fmt(sc.p99_ms, 2)} ms | ${fmt(sc.cpu_us_per_request, 1)} | ${fmt(sc.upstream_cpu_us_per_request, 1)} | ${fmt(sc.other_cpu_share * 100)} % |`);
   }
   lines.push(
     '',
     '"CPU µs/request" is user + system time of the process under test (nginx: master and worker; the upstream itself for "direct") divided by the requests it served, ' +
-      'the least over the rounds; on a shared 2-core machine it is steadier than requests/s, which the load generator and the upstream share the cores with.',
+      'the least over the rounds; on a shared 2-core machine it is steadier than requests/s, which the load generator and the upstream share the cores with. ' +
+      '"other processes\' CPU" is the share of all cores that processes outside the measurement (other work on the machine, Redis, the OTLP sink) used during the round shown: ' +
+      'the higher, the more that row\'s requests/s and latencies are understated.',
     '',
     '| Target | req/s ratio | same by CPU/request | target | verdict |',
     '| --- | --- | --- | --- | --- |',
@@ -100,30 +104,38 @@ export function gatewayMarkdown(r: GatewayBenchResults): string {
   const nginx = r.scenarios.nginx;
   if (nginx && 'skipped' in nginx) lines.push('', `nginx was skipped: ${nginx.skipped}.`);
   const p = r.profile;
-  if (p && 'gateway' in p) {
-    const g = p.gateway;
-    const hot = (h: { name: string; us_per_request: number; share: number } | undefined) => (h ? `\`${h.name}\` | ${fmt(h.us_per_request, 1)} | ${fmt(h.share * 100, 1)} %` : ' | | ');
+  if (p && 'runs' in p) {
+    const ids = Object.keys(p.runs) as ProfiledId[];
+    const hot = (h: { name: string; us_per_request: number } | undefined) => (h ? `\`${h.name}\` | ${fmt(h.us_per_request, 1)}` : ' | ');
     lines.push(
       '',
-      `## CPU profile, scenario ${p.scenario}`,
+      '## CPU profiles',
       '',
-      `node --cpu-prof on the gateway and, for comparison, on the plain node:http proxy, each under the same load in a separate run ` +
-        `(gateway ${fmt(g.per_s)} req/s and ${fmt(g.cpu_us_per_request, 1)} µs CPU/request under the profiler; plain proxy ${fmt(p.node_proxy.per_s)} req/s and ${fmt(p.node_proxy.cpu_us_per_request, 1)} µs). ` +
-        `Profiles: ${g.file}, ${p.node_proxy.file}. Self time by area in µs per request. "(native)" is mostly the socket writes (writev, writeLatin1String), which the plain proxy makes too; ` +
+      'node --cpu-prof, each process under the same load in a separate run (the profiler slows it; these are not the measurements above):',
+      '',
+      ...ids.map((id) => `- ${p.runs[id]!.label}: ${fmt(p.runs[id]!.per_s)} req/s, ${fmt(p.runs[id]!.cpu_us_per_request, 1)} µs CPU/request under the profiler; ${p.runs[id]!.file}`),
+      '',
+      'Self time by area in µs per request. "(native)" is mostly the socket writes (writev, writeLatin1String), which the plain proxy makes too; ' +
         'V8 samples the main thread at wall-clock intervals, so on a busy machine time spent waiting for a core lands on whatever ran next (often those writes): ' +
         'read the rows the plain proxy does not have (GC beyond its share, npm packages, gateway/src) as the gateway\'s own cost.',
       '',
-      '| Area | gateway (a) | plain node:http proxy |',
-      '| --- | --- | --- |',
-      ...p.areas_compared.slice(0, 15).map((a) => `| \`${a.area}\` | ${fmt(a.gateway_us, 1)} | ${fmt(a.node_proxy_us, 1)} |`),
-      '',
-      'The gateway\'s hottest functions:',
-      '',
-      '| Self time: function | µs/request | share | Inclusive: gateway/src function | µs/request | share |',
-      '| --- | --- | --- | --- | --- | --- |',
+      `| Area | ${ids.map((id) => p.runs[id]!.label).join(' | ')} |`,
+      `| --- | ${ids.map(() => '---').join(' | ')} |`,
+      ...p.areas_compared.map((a) => `| \`${a.area}\` | ${ids.map((id) => fmt(a[id], 1)).join(' | ')} |`),
     );
-    const n = Math.max(g.top_self.length, g.top_gateway_inclusive.length);
-    for (let i = 0; i < n; i++) lines.push(`| ${hot(g.top_self[i])} | ${hot(g.top_gateway_inclusive[i])} |`);
+    for (const id of ids) {
+      if (id === 'node_proxy') continue;
+      const g = p.runs[id]!;
+      lines.push(
+        '',
+        `Hottest functions of ${g.label} (µs per request):`,
+        '',
+        '| Self time: function | µs | Inclusive: gateway/src function | µs |',
+        '| --- | --- | --- | --- |',
+      );
+      const n = Math.min(12, Math.max(g.top_self.length, g.top_gateway_inclusive.length));
+      for (let i = 0; i < n; i++) lines.push(`| ${hot(g.top_self[i])} | ${hot(g.top_gateway_inclusive[i])} |`);
+    }
   } else if (p && 'error' in p) lines.push('', `CPU profile failed: ${p.error.split('\n')[0]}`);
   const errors = Object.entries(r.errors);
   if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));

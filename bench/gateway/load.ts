@@ -3,7 +3,8 @@
 // (and of the upstream, and of this load generator) is read before and after from /proc.
 import { createRequire } from 'node:module';
 import { round } from '../lib/stats.ts';
-import { treeCpuUs } from './proc-stats.ts';
+import { availableParallelism } from 'node:os';
+import { machineBusyUs, treeCpuUs } from './proc-stats.ts';
 
 type AutocannonResult = {
   duration: number;
@@ -72,6 +73,11 @@ export type LoadResult = {
   load_generator_cpu_us_per_request: number | null;
   /** Share of one core the process under test used during the measurement. */
   process_cpu_share: number | null;
+  /**
+   * Share of the machine's cores that everything else used meanwhile (other sessions' work, Redis,
+   * the OTLP sink): how disturbed this measurement was. 0 on a quiet machine.
+   */
+  other_cpu_share: number;
 };
 
 export async function runLoad(target: LoadTarget, settings: LoadSettings): Promise<LoadResult> {
@@ -82,10 +88,12 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
   const cpu0 = treeCpuUs(target.processPid);
   const up0 = target.upstreamPid === undefined ? 0 : treeCpuUs(target.upstreamPid);
   const self0 = process.cpuUsage();
+  const machine0 = machineBusyUs();
   const instance = autocannon({ ...base, duration: settings.durationS });
   instance.on('response', (_client, _status, _bytes, ms) => histogram.record(ms));
   const result = await instance;
   const self = process.cpuUsage(self0);
+  const machine = machineBusyUs() - machine0;
   const cpu = treeCpuUs(target.processPid) - cpu0;
   const up = target.upstreamPid === undefined ? 0 : treeCpuUs(target.upstreamPid) - up0;
 
@@ -105,5 +113,6 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
     upstream_cpu_us_per_request: target.upstreamPid === undefined ? null : perRequest(up),
     load_generator_cpu_us_per_request: perRequest(self.user + self.system),
     process_cpu_share: round(cpu / (result.duration * 1e6), 2),
+    other_cpu_share: round(Math.max(0, machine - cpu - up - self.user - self.system) / (result.duration * 1e6 * availableParallelism()), 2),
   };
 }

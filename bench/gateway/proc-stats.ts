@@ -56,3 +56,14 @@ export function rssBytes(pid: number): number | null {
     return null;
   }
 }
+
+/** CPU µs all processes of the machine have used so far (every core; idle and iowait excluded). */
+export function machineBusyUs(): number {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0] ?? '';
+    const [, user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).map(Number);
+    return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * TICK_US;
+  } catch {
+    return 0;
+  }
+}

@@ -35,7 +35,7 @@ export function gatewayBenchSettings(): GatewayBenchSettings {
     durationS: num('BENCH_GATEWAY_DURATION_S', quick ? 3 : 10, 1, 300),
     warmupS: num('BENCH_GATEWAY_WARMUP_S', quick ? 1 : 2, 0, 60),
     connections: num('BENCH_GATEWAY_CONNECTIONS', 50, 1, 1_000),
-    rounds: num('BENCH_GATEWAY_ROUNDS', quick ? 1 : 2, 1, 10),
+    rounds: num('BENCH_GATEWAY_ROUNDS', quick ? 1 : 3, 1, 10),
     soakS: num('BENCH_GATEWAY_SOAK_S', quick ? 10 : 60, 5, 1_800),
     rssEveryS: num('BENCH_GATEWAY_RSS_EVERY_S', 5, 1, 60),
     profile,
