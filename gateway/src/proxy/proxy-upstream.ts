@@ -2,11 +2,12 @@
 // and relays the response as a stream (buffered only when a plugin has a body filter).
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
+import type { GatewayError } from '../plugins/plugin.ts';
 import type { Exchange } from './exchange.ts';
 import type { Upgrade } from './handle-request.ts';
 import { KONG_TEXT, VIA } from './kong-texts.ts';
 import { msSince } from './own-answer.ts';
-import { attemptUpstream, retryable, UpstreamFailure, type AttemptResult } from './send-upstream.ts';
+import { attemptUpstream, retryable, UpstreamFailure, type AttemptResult, type AttemptSpec } from './send-upstream.ts';
 import { downstreamHeadersFrom, hasBody, type UpstreamRequest } from './upstream-request.ts';
 import type { Upstreams } from './upstreams.ts';
 
@@ -18,7 +19,10 @@ export function proxyToUpstream(exchange: Exchange, upstreams: Upstreams, upgrad
   const upstream = upstreams.get(ctx.service.id);
   const request = ctx.upstream as UpstreamRequest;
   const method = request.method;
-  const spec = {
+  // request-size-limiting on a body without Content-Length: counted as it streams. A body a plugin
+  // already read (request.body) is not the client's stream and is sent as it is.
+  const limit = request.bodyLimit;
+  const spec: AttemptSpec = {
     upstream,
     method,
     path: request.target(),
@@ -32,6 +36,9 @@ export function proxyToUpstream(exchange: Exchange, upstreams: Upstreams, upgrad
     },
     abortSignal: exchange.abort,
     upgrade: upgrade !== undefined,
+    // Always present (undefined without a limit) so every spec has the same shape.
+    bodyLimit: limit?.bytes,
+    onBodyLimit: limit && (() => bodyLimitExceeded(exchange, limit.error)),
   };
   exchange.sentAt = process.hrtime.bigint();
   exchange.proxyLatencyMs = msSince(ctx.startedAt);
@@ -49,7 +56,8 @@ export function proxyToUpstream(exchange: Exchange, upstreams: Upstreams, upgrad
           exchange.logger.error('proxy failed', { err, service: ctx.service.name, request_id: exchange.requestId });
           return exchange.answer({ status: 502, code: 'EXT_003', message: KONG_TEXT.badGateway });
         }
-        if (err.kind === 'client_abort') return;
+        // body_limit: already answered by bodyLimitExceeded, and never retried.
+        if (err.kind === 'client_abort' || err.kind === 'body_limit') return;
         if (tries <= ctx.service.retries && retryable(err, method, exchange.bodyStarted)) return attempt();
         exchange.logger.warn('upstream failed', {
           service: ctx.service.name, kind: err.kind, tries, request_id: exchange.requestId, err: err.cause ?? err,
@@ -63,6 +71,25 @@ export function proxyToUpstream(exchange: Exchange, upstreams: Upstreams, upgrad
     );
   };
   attempt();
+}
+
+/**
+ * The client's streamed body passed request-size-limiting's limit; the upstream attempt is already
+ * destroyed. Before any response started, the plugin's 413 rendered as every own answer, closing the
+ * connection (the rest of the body is never read). Once the upstream's response is being relayed
+ * (or buffered for a body filter, whose relay cuts the client off when the upstream response is
+ * destroyed), only cutting the connection is left.
+ */
+function bodyLimitExceeded(exchange: Exchange, error: GatewayError): void {
+  const { req, res } = exchange.ctx;
+  if (exchange.relayed || res.headersSent) return void req.socket.destroy();
+  exchange.answer({
+    status: error.status,
+    code: error.code,
+    message: error.message,
+    headers: { ...error.headers, connection: 'close' },
+    ...(error.details && { details: error.details }),
+  });
 }
 
 function relay(exchange: Exchange, result: AttemptResult, upgrade: Upgrade | undefined): void {

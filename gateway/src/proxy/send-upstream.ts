@@ -7,7 +7,17 @@ import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Upstream } from './upstreams.ts';
 
-export type FailureKind = 'connect' | 'connect_timeout' | 'timeout' | 'reset' | 'client_abort';
+/** body_limit: the client's body passed AttemptSpec.bodyLimit (the client's fault, not the upstream's). */
+export type FailureKind = 'connect' | 'connect_timeout' | 'timeout' | 'reset' | 'client_abort' | 'body_limit';
+
+const FAILURE_CODE: Record<FailureKind, string> = {
+  connect: 'EUPSTREAM_CONNECT',
+  connect_timeout: 'EUPSTREAM_CONNECT_TIMEOUT',
+  timeout: 'EUPSTREAM_TIMEOUT',
+  reset: 'EUPSTREAM_RESET',
+  client_abort: 'ECLIENTABORT',
+  body_limit: 'EBODYLIMIT',
+};
 
 /** Why an attempt failed; `sent` is false when nothing reached the upstream (safe to retry). */
 export class UpstreamFailure extends Error {
@@ -19,7 +29,7 @@ export class UpstreamFailure extends Error {
     super(`upstream ${kind}`, { cause });
     this.kind = kind;
     this.sent = sent;
-    this.code = kind === 'client_abort' ? 'ECLIENTABORT' : `EUPSTREAM_${kind.toUpperCase()}`;
+    this.code = FAILURE_CODE[kind];
   }
 }
 
@@ -33,6 +43,14 @@ export type AttemptSpec = {
   /** Called once the client body starts flowing upstream (after that, no retry is safe). */
   onBodyStart: () => void;
   onBodyBytes: (n: number) => void;
+  /**
+   * Most bytes the client's streamed body may have (request-size-limiting on a body without
+   * Content-Length); unset, nothing is counted. The chunk that passes it is not sent: the body
+   * stops, the attempt is destroyed (failing with body_limit if no response came yet) and
+   * onBodyLimit is called.
+   */
+  bodyLimit?: number;
+  onBodyLimit?: () => void;
   /** Fires if the client goes away; the attempt aborts with client_abort. */
   abortSignal: { aborted: boolean; onAbort?: () => void };
   /** Upgrade requests resolve on the upstream's 101 as well. */
@@ -52,7 +70,8 @@ export function attemptUpstream(spec: AttemptSpec): Promise<AttemptResult> {
     let done = false;
     let connectTimer: NodeJS.Timeout | undefined;
     const fail = (kind: FailureKind, cause?: unknown) => {
-      if (done) return;
+      // A body over its limit is cut even after the response completed: the upstream must not get the rest.
+      if (done && kind !== 'body_limit') return;
       if (connectTimer) clearTimeout(connectTimer);
       upReq.destroy();
       if (settled) return void (done = true); // mid-body: the response stream errors and the caller cuts the client off
@@ -82,15 +101,34 @@ export function attemptUpstream(spec: AttemptSpec): Promise<AttemptResult> {
       }
       spec.onBodyStart();
       upReq.setTimeout(service.writeTimeoutMs);
-      body.on('data', (chunk: Buffer) => {
-        spec.onBodyBytes(chunk.length);
-        if (!upReq.write(chunk)) body.pause();
-      });
-      upReq.on('drain', () => body.resume());
-      body.once('end', () => {
+      const endBody = () => {
         upReq.end();
         upReq.setTimeout(service.readTimeoutMs);
-      });
+      };
+      const forward = (chunk: Buffer) => {
+        spec.onBodyBytes(chunk.length);
+        if (!upReq.write(chunk)) body.pause();
+      };
+      const limit = spec.bodyLimit;
+      if (limit === undefined) {
+        body.on('data', forward);
+      } else {
+        // Only limited bodies pay for the count.
+        let received = 0;
+        const counted = (chunk: Buffer) => {
+          received += chunk.length;
+          if (received <= limit) return forward(chunk);
+          spec.onBodyBytes(chunk.length);
+          body.removeListener('data', counted);
+          body.removeListener('end', endBody);
+          body.pause();
+          fail('body_limit');
+          spec.onBodyLimit?.();
+        };
+        body.on('data', counted);
+      }
+      upReq.on('drain', () => body.resume());
+      body.once('end', endBody);
     };
 
     upReq.on('socket', (socket) => {

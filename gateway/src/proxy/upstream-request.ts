@@ -1,6 +1,7 @@
 // ctx.upstream: what the proxy sends. The query is parsed only if a plugin looks at it, and sent
 // exactly as the client wrote it unless a plugin changed it (URLSearchParams would re-encode it).
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { RequestContext } from '../plugins/plugin.ts';
 
 // Hop-by-hop headers (RFC 9110 §7.6.1) and the ones the proxy sets itself.
 const HOP_BY_HOP = ['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect', 'http2-settings'];
@@ -11,6 +12,8 @@ export class UpstreamRequest {
   headers: Record<string, string | string[] | undefined>;
   /** A body a plugin read and rewrote; sent instead of the client's stream. */
   body?: Buffer;
+  /** request-size-limiting's limit on a streamed body (RequestContext['upstream']['bodyLimit']). */
+  bodyLimit?: RequestContext['upstream']['bodyLimit'];
   #rawQuery: string | null;
   #query: URLSearchParams | undefined;
   #initialQuery: string | undefined;

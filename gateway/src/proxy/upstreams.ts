@@ -33,8 +33,14 @@ export type Upstreams = {
   close(): void;
 };
 
-/** Errors that say nothing about the upstream's health (the client went away) are not counted. */
-export const isClientAbort = (err: unknown) => (err as { code?: string })?.code === 'ECLIENTABORT';
+/**
+ * Errors that say nothing about the upstream's health are not counted: the client went away, or its
+ * body passed request-size-limiting's limit.
+ */
+export const isClientsFault = (err: unknown) => {
+  const code = (err as { code?: string })?.code;
+  return code === 'ECLIENTABORT' || code === 'EBODYLIMIT';
+};
 
 export function createUpstreams(services: Service[], settings: BreakerSettings, registry: Registry, logger: Logger): Upstreams {
   const gauge = new Gauge({
@@ -63,7 +69,7 @@ export function createUpstreams(services: Service[], settings: BreakerSettings, 
       volumeThreshold: settings.volumeThreshold,
       resetTimeout: settings.resetTimeoutMs,
       rollingCountTimeout: settings.rollingWindowMs,
-      errorFilter: isClientAbort,
+      errorFilter: isClientsFault,
     });
     breakers.push(breaker);
     const state = (): BreakerState => (breaker.opened ? 'open' : breaker.halfOpen ? 'half_open' : 'closed');

@@ -31,6 +31,8 @@ export type EchoUpstream = {
   port: number;
   /** Every request received, oldest first (headers and sizes; bodies as UTF-8). */
   requests: EchoRequest[];
+  /** Requests whose body never ended (the sender cut them off), with the part that arrived; not in `requests`. */
+  incomplete: EchoRequest[];
   /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
   connections(): number;
   /** Custom behaviour for the next requests; return false from fn to answer with the echo instead. */
@@ -93,6 +95,7 @@ function extraHeaders(headers: IncomingHttpHeaders): Record<string, string> {
 
 export async function startEchoUpstream(): Promise<EchoUpstream> {
   const requests: EchoRequest[] = [];
+  const incomplete: EchoRequest[] = [];
   const sockets = new Set<Socket>();
   let connections = 0;
   let custom: EchoHandler | undefined;
@@ -104,6 +107,9 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (!discard) chunks.push(chunk);
+    });
+    req.once('close', () => {
+      if (!req.complete) incomplete.push(describe(req, Buffer.concat(chunks), size));
     });
     req.on('end', () => {
       const body = Buffer.concat(chunks);
@@ -150,6 +156,7 @@ export async function startEchoUpstream(): Promise<EchoUpstream> {
     url: `http://127.0.0.1:${port}`,
     port,
     requests,
+    incomplete,
     connections: () => connections,
     handle: (fn) => { custom = fn; },
     close: () =>
