@@ -4,7 +4,7 @@
 // Values may be templates (see request-transformer/template.ts). The body is read only when body
 // rules exist and the body is JSON or a form (multipart bodies pass untouched), up to BODY_LIMIT_BYTES.
 import type { PluginDefinition, RequestContext } from './plugin.ts';
-import { bodyKind, readBody, transformFormBody, transformJsonBody, type Render } from './request-transformer/body.ts';
+import { BODY_LIMIT_BYTES, bodyKind, readBody, transformFormBody, transformJsonBody, type Render } from './request-transformer/body.ts';
 import { requestTransformerSchema } from './request-transformer/config-schema.ts';
 import { compilePlan, type Area, type Plan } from './request-transformer/plan.ts';
 import { renderTemplate, type TemplateValues } from './request-transformer/template.ts';
@@ -116,7 +116,11 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'TRACE']);
 async function transformWithBody(ctx: RequestContext, plan: Plan, render: Render, moveFormToQuery: boolean): Promise<void> {
   const { upstream } = ctx;
   const kind = bodyKind(upstream.headers['content-type']);
-  const original = upstream.body ?? (await readBody(ctx.req));
+  // Reading the body here bypasses the proxy's byte count, so request-size-limiting's limit applies to the read.
+  const sizeLimit = upstream.bodyLimit;
+  const original = upstream.body ?? (await (sizeLimit && sizeLimit.bytes < BODY_LIMIT_BYTES
+    ? readBody(ctx.req, sizeLimit.bytes, () => sizeLimit.error)
+    : readBody(ctx.req)));
   upstream.body = original;
   if (moveFormToQuery) {
     for (const [name, value] of new URLSearchParams(original.toString('utf8'))) upstream.query.append(name, value);

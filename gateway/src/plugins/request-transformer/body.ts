@@ -28,13 +28,14 @@ export function bodyKind(contentType: string | string[] | undefined): BodyKind |
 
 const tooLarge = () => new GatewayError(413, 'Request size limit exceeded', { code: 'REQ_413' });
 
-export async function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES): Promise<Buffer> {
-  if (Number(req.headers['content-length'] ?? 0) > limit) throw tooLarge();
+/** The whole body, refused with `error` (request-size-limiting's, when it set a smaller limit) past `limit`. */
+export async function readBody(req: IncomingMessage, limit = BODY_LIMIT_BYTES, error: () => GatewayError = tooLarge): Promise<Buffer> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) throw error();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > limit) throw tooLarge();
+    if (size > limit) throw error();
     chunks.push(chunk);
   }
   return Buffer.concat(chunks, size);
