@@ -15,8 +15,14 @@ const NOW = Date.UTC(2026, 1, 15, 13, 45, 15);
 const MINUTE_START = Date.UTC(2026, 1, 15, 13, 45);
 const EMPTY = '00000000-0000-0000-0000-000000000000';
 
-// As the gateway's own client: no offline queue, short command timeout.
-const clientOptions = { keyPrefix: prefix, enableOfflineQueue: false, commandTimeout: 500, maxRetriesPerRequest: 1 };
+// As the gateway's own client (app/redis-client.ts): no offline queue, short command timeout, auto-pipelining.
+const clientOptions = {
+  keyPrefix: prefix,
+  enableOfflineQueue: false,
+  enableAutoPipelining: true,
+  commandTimeout: 500,
+  maxRetriesPerRequest: 1,
+};
 let redis: Redis;
 let raw: Redis;
 
@@ -144,6 +150,28 @@ describe('rate-limiting, policy redis', () => {
       expect(ttl).toBeGreaterThan(0);
       expect(ttl).toBeLessThanOrEqual(max);
     }
+  });
+});
+
+describe('rate-limiting, policy redis, concurrent requests (auto-pipelined)', () => {
+  it('counts each of many simultaneous requests exactly once, in one pipeline', async () => {
+    const plugin = instantiate(rateLimitingPlugin, redisConfig({ minute: 10, hour: 100, limit_by: 'ip' }), {
+      redis,
+      scope: { routeId: testRoute.id },
+    });
+    const pipelinesBefore = redis.autoPipelineQueueSize;
+    const pending = Array.from({ length: 25 }, () => call(plugin, { clientIp: '10.3.0.1' }));
+    // All 25 scripts wait in the same auto-pipeline: one write for the whole tick.
+    expect(redis.autoPipelineQueueSize - pipelinesBefore).toBe(25);
+    const results = await Promise.all(pending);
+    const remaining = results
+      .filter((r) => r.error === undefined)
+      .map((r) => Number(r.ctx.responseHeaders['X-RateLimit-Remaining-Minute']))
+      .sort((a, b) => a - b);
+    expect(remaining).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    expect(results.filter((r) => r.error?.status === 429)).toHaveLength(15);
+    expect(await raw.get(`${prefix}ratelimit:${testRoute.id}:${EMPTY}:10.3.0.1:${MINUTE_START}:minute`)).toBe('25');
+    expect(await raw.get(`${prefix}ratelimit:${testRoute.id}:${EMPTY}:10.3.0.1:${Date.UTC(2026, 1, 15, 13)}:hour`)).toBe('25');
   });
 });
 

@@ -11,6 +11,7 @@ import { checkMaximumExpiration, verifyRegisteredClaims, type ClaimErrors } from
 import { decodeToken, type DecodedToken } from './jwt/decode-token.ts';
 import { retrieveTokens, VALUELESS } from './jwt/retrieve-tokens.ts';
 import { buildVerifier, type Verifier } from './jwt/verify-key.ts';
+import { createVerifiedTokens, type VerifiedToken } from './jwt/verified-tokens.ts';
 
 const name = z.string().min(1);
 // Kong's "set" fields: duplicates are dropped.
@@ -69,6 +70,8 @@ export const jwtPlugin: PluginDefinition<typeof jwtSchema> = {
     const wwwError = `${wwwBase} error="invalid_token"`;
     // Per plugin instance, because secret_is_base64 changes the key material.
     const verifiers = new Map<JwtSecret, Verifier | null>();
+    // Per plugin instance too: a hit is only valid for the verifier this instance built.
+    const verifiedTokens = createVerifiedTokens();
 
     const verifierFor = (secret: JwtSecret): Verifier | null => {
       let verifier = verifiers.get(secret);
@@ -84,7 +87,7 @@ export const jwtPlugin: PluginDefinition<typeof jwtSchema> = {
       return verifier;
     };
 
-    const lookupKey = (token: DecodedToken): unknown => {
+    const lookupKey = (token: VerifiedToken): unknown => {
       // Kong: claims[key_claim_name] or header[key_claim_name] (so a `kid` claim wins over the header's).
       const fromClaims = Object.hasOwn(token.claims, claimName) ? token.claims[claimName] : undefined;
       if (fromClaims !== undefined && fromClaims !== false) return fromClaims;
@@ -98,7 +101,10 @@ export const jwtPlugin: PluginDefinition<typeof jwtSchema> = {
       if (found.kind === 'none') return { message: 'Unauthorized', www: wwwBase };
       if (found.kind === 'many') return invalid('Multiple tokens provided');
       if (found.token === VALUELESS) return invalid('Unrecognizable token');
-      const token = decodeToken(found.token);
+      const raw = found.token;
+      const now = Math.floor(Date.now() / 1000);
+      const hit = verifiedTokens.get(raw, now);
+      const token = hit ? hit.token : decodeToken(raw);
       if (typeof token === 'string') return invalid(`Bad token; ${token}`);
 
       const key = lookupKey(token);
@@ -109,11 +115,16 @@ export const jwtPlugin: PluginDefinition<typeof jwtSchema> = {
       if (!secret) return invalid(`No credentials found for given '${claimName}'`);
 
       if (token.alg !== secret.algorithm) return invalid('Invalid algorithm');
-      const verifier = verifierFor(secret);
-      if (!verifier) return invalid('Invalid key/secret');
-      if (!safeVerify(verifier, token)) return invalid('Invalid signature');
+      // A hit counts only for the very credential that verified it (same key material and algorithm).
+      if (hit?.secret !== secret) {
+        const verifier = verifierFor(secret);
+        if (!verifier) return invalid('Invalid key/secret');
+        // A hit for another credential kept no signature bytes: decode again (same string, same result).
+        const full = hit ? decodeToken(raw) : (token as DecodedToken);
+        if (typeof full === 'string' || !safeVerify(verifier, full)) return invalid('Invalid signature');
+        verifiedTokens.remember(raw, full, secret, now);
+      }
 
-      const now = Math.floor(Date.now() / 1000);
       const claimErrors = verifyRegisteredClaims(token.claims, config.claims_to_verify, now);
       if (claimErrors) {
         const expired = claimErrors.exp === 'token expired';
