@@ -4,7 +4,7 @@ import { closeServer, hardenServer, onShutdown } from '@platform/shared/http';
 import { createLogger } from '@platform/shared/logger';
 import { buildApp } from './app.ts';
 import { loadAuthConfig } from './config.ts';
-import { createRedisClient, redisReady } from './infra/redis-client.ts';
+import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { loadSigningKeys } from './infra/signing-keys.ts';
 import { ensureAdmin, upsertServiceAccounts } from './usecases/bootstrap.ts';
 import { createAuthDeps } from './wiring.ts';

@@ -10,7 +10,7 @@ import { createLogger } from '@platform/shared/logger';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@platform/shared/testing';
 import { buildApp } from '../src/app.ts';
 import { loadAuthConfig, type AuthConfig } from '../src/config.ts';
-import { createRedisClient, redisReady } from '../src/infra/redis-client.ts';
+import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { loadSigningKeys, type SigningKeys } from '../src/infra/signing-keys.ts';
 import type { AuthDeps } from '../src/usecases/deps.ts';
 import { createAuthDeps } from '../src/wiring.ts';

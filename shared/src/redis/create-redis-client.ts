@@ -1,15 +1,19 @@
 import { Redis } from 'ioredis';
-import type { Logger } from '@platform/shared/logger';
+import type { Logger } from '../logger/create-logger.ts';
+
+export type RedisClientOptions = { commandTimeoutMs?: number; autoPipelining?: boolean };
 
 /**
- * No offline queue and a short command timeout: while Redis is down a command fails in
- * milliseconds instead of queueing for seconds (guide §12), so lockout fails open and
- * revocation writes surface as errors at once.
+ * No offline queue and a short command timeout (guide §12): while Redis is down a command fails in
+ * milliseconds instead of queueing for seconds, so callers that fail open (lockout, rate limits)
+ * do so at once and writes that must not be lost (revocations) surface as errors. One warning per
+ * outage, one line when it is back.
  */
-export function createRedisClient(url: string, logger: Logger): Redis {
+export function createRedisClient(url: string, logger: Logger, { commandTimeoutMs = 1_000, autoPipelining = false }: RedisClientOptions = {}): Redis {
   const redis = new Redis(url, {
     enableOfflineQueue: false,
-    commandTimeout: 1_000,
+    enableAutoPipelining: autoPipelining,
+    commandTimeout: commandTimeoutMs,
     maxRetriesPerRequest: 1,
     connectTimeout: 2_000,
     retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),

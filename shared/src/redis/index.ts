@@ -1,0 +1,1 @@
+export { createRedisClient, redisReady, type RedisClientOptions } from './create-redis-client.ts';
