@@ -6,7 +6,8 @@ import { z } from 'zod';
 import type { JwtSecret } from '../declarative/model.ts';
 import { GatewayError, type PluginDefinition, type RequestContext } from './plugin.ts';
 import { resolveAnonymous } from './authentication/anonymous.ts';
-import { clearConsumerHeaders, setConsumer } from './authentication/consumer-headers.ts';
+import { authenticationAccess } from './authentication/access-flow.ts';
+import { setConsumer } from './authentication/consumer-headers.ts';
 import { checkMaximumExpiration, verifyRegisteredClaims, type ClaimErrors } from './jwt/claims.ts';
 import { decodeToken, type DecodedToken } from './jwt/decode-token.ts';
 import { retrieveTokens, VALUELESS } from './jwt/retrieve-tokens.ts';
@@ -144,22 +145,16 @@ export const jwtPlugin: PluginDefinition<typeof jwtSchema> = {
     };
 
     return {
-      access(ctx) {
-        if (!config.run_on_preflight && ctx.req.method === 'OPTIONS') return clearConsumerHeaders(ctx);
-        if (anonymous) {
-          // Logical OR between auth plugins: an earlier one already identified the client.
-          if (ctx.credential) return;
-          if (authenticate(ctx)) setConsumer(ctx, anonymous);
-          return;
-        }
-        const failure = authenticate(ctx);
-        if (!failure) return;
-        throw new GatewayError(401, failure.message, {
+      access: authenticationAccess({
+        runOnPreflight: config.run_on_preflight,
+        anonymous,
+        authenticate,
+        reject: (failure) => new GatewayError(401, failure.message, {
           code: failure.code ?? 'AUTH_001',
           headers: failure.www ? { 'WWW-Authenticate': failure.www } : {},
           ...(failure.details ? { details: failure.details } : {}),
-        });
-      },
+        }),
+      }),
     };
   },
 };

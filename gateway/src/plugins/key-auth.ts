@@ -4,7 +4,8 @@
 import { z } from 'zod';
 import { GatewayError, type PluginDefinition, type RequestContext } from './plugin.ts';
 import { resolveAnonymous } from './authentication/anonymous.ts';
-import { clearConsumerHeaders, setConsumer } from './authentication/consumer-headers.ts';
+import { authenticationAccess } from './authentication/access-flow.ts';
+import { setConsumer } from './authentication/consumer-headers.ts';
 import { hasValuelessArg } from './authentication/query-args.ts';
 
 const keyName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'may only contain [a-z], [A-Z], [0-9], [_] underscore, and [-] hyphen');
@@ -101,17 +102,12 @@ export const keyAuthPlugin: PluginDefinition<typeof keyAuthSchema> = {
     };
 
     return {
-      access(ctx) {
-        if (!config.run_on_preflight && ctx.req.method === 'OPTIONS') return clearConsumerHeaders(ctx);
-        if (anonymous) {
-          // Logical OR between auth plugins: an earlier one already identified the client.
-          if (ctx.credential) return;
-          if (authenticate(ctx)) setConsumer(ctx, anonymous);
-          return;
-        }
-        const failure = authenticate(ctx);
-        if (failure) throw new GatewayError(401, failure, { code: 'AUTH_001', headers: www });
-      },
+      access: authenticationAccess({
+        runOnPreflight: config.run_on_preflight,
+        anonymous,
+        authenticate,
+        reject: (failure) => new GatewayError(401, failure, { code: 'AUTH_001', headers: www }),
+      }),
     };
   },
 };
