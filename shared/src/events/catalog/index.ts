@@ -10,6 +10,7 @@ import { syncJobFailed } from './sync-job-failed.ts';
 import { syncJobStarted } from './sync-job-started.ts';
 import { userBanned } from './user-banned.ts';
 import { userCreated } from './user-created.ts';
+import { userDataErased } from './user-data-erased.ts';
 import { userDeleted } from './user-deleted.ts';
 import { userRegistered } from './user-registered.ts';
 import { userRoleChanged } from './user-role-changed.ts';
@@ -19,12 +20,12 @@ import { userUpdated } from './user-updated.ts';
 export {
   authEmailVerificationRequested, authInvitationRequested, authLoginLocked, authPasswordResetRequested,
   fileDeleted, fileUploaded, syncJobCompleted, syncJobFailed, syncJobStarted,
-  userBanned, userCreated, userDeleted, userRegistered, userRoleChanged, userUnbanned, userUpdated,
+  userBanned, userCreated, userDataErased, userDeleted, userRegistered, userRoleChanged, userUnbanned, userUpdated,
 };
 
 /** Every event type of the platform (guide §8); add a definition here when adding a file. */
 export const eventCatalog: readonly EventDefinition[] = [
   userRegistered, authEmailVerificationRequested, authPasswordResetRequested, authInvitationRequested, authLoginLocked,
-  userCreated, userUpdated, userRoleChanged, userBanned, userUnbanned, userDeleted,
+  userCreated, userUpdated, userRoleChanged, userBanned, userUnbanned, userDeleted, userDataErased,
   fileUploaded, fileDeleted, syncJobStarted, syncJobCompleted, syncJobFailed,
 ];
