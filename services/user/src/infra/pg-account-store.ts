@@ -1,0 +1,37 @@
+import { fromPgError } from '@platform/shared/errors';
+import type { AccountStore } from '../usecases/admin/account-store-port.ts';
+import { toUser, USER_COLUMNS, type UserRow } from './pg-user-repo.ts';
+
+export function createPgAccountStore(): AccountStore {
+  return {
+    async activeAdminIds(db) {
+      // Ordered so concurrent demotions lock the admins in the same order (no deadlock).
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM users.users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE`);
+      return rows.map((r) => r.id);
+    },
+    async findByExternalIds(db, source, externalIds) {
+      if (externalIds.length === 0) return [];
+      const { rows } = await db.query<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users.users WHERE external_source = $1 AND external_id = ANY($2::text[])`, [source, externalIds]);
+      return rows.map(toUser);
+    },
+    async findByEmails(db, emails) {
+      if (emails.length === 0) return [];
+      const { rows } = await db.query<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users.users WHERE lower(email) = ANY($1::text[])`, [emails.map((e) => e.toLowerCase())]);
+      return rows.map(toUser);
+    },
+    async setExternalKey(tx, id, { source, externalId }, meta) {
+      try {
+        const { rows } = await tx.query<UserRow>(
+          `UPDATE users.users SET external_source = $2, external_id = $3, updated_by = $4, updated_at = now(), version = version + 1
+            WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, source, externalId, meta.actorId]);
+        if (!rows[0]) throw new Error(`user ${id} vanished while linking its external key`);
+        return toUser(rows[0]);
+      } catch (err) {
+        throw fromPgError(err, 'external key');
+      }
+    },
+  };
+}

@@ -1,0 +1,150 @@
+import { isAppError } from '@platform/shared/errors';
+import { userUpdated, type EventEnvelope } from '@platform/shared/events';
+import { changedFields, normalizeDisplayName, normalizeEmail, PROFILE_FIELD_NAMES, type ProfilePatch, type User } from '../../domain/user.ts';
+import { EVENT_SOURCE, insertProfile } from '../ensure-profile.ts';
+import type { Db } from '../ports.ts';
+import type { AdminDeps } from './admin-deps.ts';
+import { inviteError } from './invite-user.ts';
+import type { ItemError } from './service-batches.ts';
+
+type Deps = Pick<AdminDeps, 'db' | 'users' | 'cache' | 'outbox' | 'runInTx' | 'accounts' | 'accountStore' | 'logger'>;
+
+export type UpsertItem = {
+  index: number;
+  externalId: string;
+  email: string;
+  displayName: string;
+  firstName?: string | null;
+  lastName?: string | null;
+  locale?: string | null;
+  timezone?: string | null;
+};
+
+export type UpsertResult =
+  | { index: number; external_id: string; status: 'created' | 'updated' | 'unchanged'; id: string }
+  | { index: number; external_id: string; status: 'invalid' | 'conflict' | 'failed' | 'skipped'; id?: string; error: ItemError };
+
+const errorOf = (err: unknown): ItemError =>
+  isAppError(err) ? { code: err.code, message: err.message, ...(err.options.details !== undefined && { details: err.options.details }) } : { code: 'SYS_001', message: 'Internal error' };
+
+const profileOf = (item: UpsertItem): ProfilePatch => ({
+  displayName: normalizeDisplayName(item.displayName),
+  ...(item.firstName !== undefined && { firstName: item.firstName }),
+  ...(item.lastName !== undefined && { lastName: item.lastName }),
+  ...(item.locale !== undefined && { locale: item.locale }),
+  ...(item.timezone !== undefined && { timezone: item.timezone }),
+});
+
+/**
+ * POST /internal/users/batch-upsert (the sync service): people keyed by (source, external id).
+ * - known key: profile fields and email brought in line (an email change goes to auth first);
+ *   equal values change nothing and publish nothing, so running a batch twice changes nothing;
+ * - unknown key, but a profile with that email and no key yet: linked to the key, then updated;
+ *   one linked to another key is a `conflict`;
+ * - nobody: auth creates the identity (source sync, invitation mailed by auth), the profile is
+ *   created with the key and user.created.
+ */
+export async function batchUpsertUsers(deps: Deps, source: string, items: readonly UpsertItem[]): Promise<UpsertResult[]> {
+  const results: UpsertResult[] = [];
+  const seen = new Set<string>();
+  const unique: UpsertItem[] = [];
+  for (const item of items) {
+    if (seen.has(item.externalId)) {
+      results.push({ index: item.index, external_id: item.externalId, status: 'invalid', error: { code: 'VAL_002', message: 'external_id appears twice in this batch', details: [{ field: 'external_id', issue: 'duplicate', message: 'Appears twice' }] } });
+      continue;
+    }
+    seen.add(item.externalId);
+    unique.push({ ...item, email: normalizeEmail(item.email) });
+  }
+
+  const byKey = new Map((await deps.accountStore.findByExternalIds(deps.db, source, unique.map((i) => i.externalId))).map((u) => [u.externalId!, u]));
+  const unkeyed = unique.filter((i) => !byKey.has(i.externalId));
+  const byEmail = new Map((await deps.accountStore.findByEmails(deps.db, unkeyed.map((i) => i.email))).map((u) => [u.email, u]));
+
+  const toLink: { item: UpsertItem; user: User }[] = [];
+  const toInvite: UpsertItem[] = [];
+  for (const item of unkeyed) {
+    const user = byEmail.get(item.email);
+    if (!user) toInvite.push(item);
+    else if (user.externalSource !== null || user.externalId !== null) {
+      results.push({ index: item.index, external_id: item.externalId, status: 'conflict', id: user.id, error: { code: 'BIZ_002', message: 'Email belongs to a user linked to another external record' } });
+    } else toLink.push({ item, user });
+  }
+
+  // Email changes of known people go to auth first, one by one; a refusal fails only that item.
+  const toUpdate: { item: UpsertItem; user: User }[] = [];
+  for (const item of unique) {
+    const user = byKey.get(item.externalId);
+    if (!user) continue;
+    if (user.status === 'deleted') {
+      results.push({ index: item.index, external_id: item.externalId, status: 'skipped', id: user.id, error: { code: 'BIZ_001', message: 'The user has been deleted' } });
+      continue;
+    }
+    if (item.email !== user.email) {
+      try {
+        await deps.accounts.updateIdentity(user.id, { email: item.email });
+      } catch (err) {
+        results.push({ index: item.index, external_id: item.externalId, status: 'failed', id: user.id, error: errorOf(err) });
+        continue;
+      }
+    }
+    toUpdate.push({ item, user });
+  }
+
+  const invited = toInvite.length > 0 ? await deps.accounts.invite(toInvite.map((i) => ({ email: i.email, displayName: i.displayName })), { source: 'sync', invitedBy: null }) : [];
+
+  const touched: string[] = [];
+  await deps.runInTx(async (tx) => {
+    const key = (item: UpsertItem) => ({ source, externalId: item.externalId });
+    for (const { item, user } of [...toUpdate, ...toLink]) {
+      const linking = !byKey.has(item.externalId);
+      const status = await applyItem(deps, tx, user, item, linking ? key(item) : null);
+      if (status === 'updated') touched.push(user.id);
+      results.push({ index: item.index, external_id: item.externalId, status, id: user.id });
+    }
+    for (const [position, outcome] of invited.entries()) {
+      const item = toInvite[position]!;
+      if (outcome.status === 'invalid') {
+        const err = inviteError(outcome);
+        results.push({ index: item.index, external_id: item.externalId, status: 'invalid', error: { code: err.code, message: err.message, details: err.options.details } });
+        continue;
+      }
+      const profile = profileOf(item);
+      const created = await insertProfile(deps, tx, {
+        id: outcome.id, email: outcome.email, displayName: profile.displayName!, firstName: profile.firstName ?? null, lastName: profile.lastName ?? null,
+        locale: profile.locale ?? null, timezone: profile.timezone ?? null, externalSource: source, externalId: item.externalId, createdBy: null,
+      });
+      if (created) {
+        results.push({ index: item.index, external_id: item.externalId, status: 'created', id: created.id });
+        continue;
+      }
+      // The identity and its profile existed under the same id (a registration): link it.
+      const existing = await deps.users.findByIdForUpdate(tx, outcome.id);
+      if (!existing || existing.externalId !== null) {
+        results.push({ index: item.index, external_id: item.externalId, status: 'conflict', id: outcome.id, error: { code: 'BIZ_002', message: 'Email belongs to a user linked to another external record' } });
+        continue;
+      }
+      await applyItem(deps, tx, existing, item, key(item));
+      touched.push(existing.id);
+      results.push({ index: item.index, external_id: item.externalId, status: 'updated', id: existing.id });
+    }
+  });
+  if (touched.length > 0) await deps.cache.invalidate(...touched);
+  return results.sort((a, b) => a.index - b.index);
+}
+
+/** Brings one profile in line with its external record (auth already has the new email). */
+async function applyItem(deps: Deps, tx: Db, user: User, item: UpsertItem, link: { source: string; externalId: string } | null): Promise<'updated' | 'unchanged'> {
+  const patch = profileOf(item);
+  const changed = changedFields(user, patch);
+  const emailChanged = item.email !== user.email;
+  if (changed.length === 0 && !emailChanged && !link) return 'unchanged';
+  const meta = { actorId: null };
+  if (link) await deps.accountStore.setExternalKey(tx, user.id, link, meta);
+  if (emailChanged) await deps.users.updateAccount(tx, user.id, { email: item.email }, meta);
+  if (changed.length > 0) await deps.users.updateProfile(tx, user.id, Object.fromEntries(changed.map((k) => [k, patch[k]])), meta);
+  const names = [...changed.map((k) => PROFILE_FIELD_NAMES[k]), ...(emailChanged ? ['email'] : []), ...(link ? ['external_id'] : [])];
+  const event: EventEnvelope = userUpdated.create({ user_id: user.id, changed: names }, { source: EVENT_SOURCE, subject: user.id });
+  await deps.outbox.add(tx, event);
+  return 'updated';
+}
