@@ -1,0 +1,177 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { TextDecoder } from 'node:util';
+import { fileTypeFromBuffer } from 'file-type';
+import { fileUploaded } from '@platform/shared/events';
+import { decideContentType, isAllowedType, normalizeContentType } from '../domain/content-types.ts';
+import type { StoredFile } from '../domain/file.ts';
+import { fileErrors } from '../domain/file-errors.ts';
+import { originalName, sanitizeFileName } from '../domain/file-name.ts';
+import { availableBytes } from '../domain/quota.ts';
+import type { FileDeps } from './deps.ts';
+
+export type UploadInput = {
+  ownerId: string;
+  /** Who uploads (usually the owner). */
+  actorId: string;
+  body: Readable;
+  /** The name the client gave; sanitised here, the raw one kept as original_name. */
+  name: string;
+  /** The type the client declared (may be absent or application/octet-stream). */
+  contentType?: string;
+  /** An upper bound of the size known before the first byte (Content-Length): reserved up front. */
+  expectedSize?: number;
+  /** Bytes the caller already reserved for this upload (tus at creation); committed or released here. */
+  reservedBytes?: number;
+  /** The exact size the body must have (tus Upload-Length); a body that ends short is refused. */
+  exactSize?: number;
+  /**
+   * Awaited after the bytes are stored and before the file is recorded: multipart passes the end
+   * of the whole form, so a form that turns out bad after the file part still stores nothing.
+   */
+  commitGate?: Promise<unknown>;
+};
+
+export type StoreUploadDeps = Pick<FileDeps, 'db' | 'runInTx' | 'files' | 'quotas' | 'outbox' | 'storage' | 'settings' | 'logger'>;
+
+/** Bytes kept back before anything is written, so the type is known before storage sees a byte. */
+const SNIFF_BYTES = 64 * 1024;
+/** Step by which a reservation grows when the size was not known up front. */
+const GROW_STEP = 8 * 1024 * 1024;
+
+/** Storage keys are the file id under a two-character fan-out directory. */
+export const storageKeyFor = (fileId: string): string => `${fileId.slice(0, 2)}/${fileId}`;
+
+/**
+ * The one finishing step of every upload (multipart POST /files and tus): reserves quota, streams
+ * the body to storage while hashing and counting it, sniffs the first bytes and checks them
+ * against the allow-list and the declared type, stops at MAX_UPLOAD_BYTES (413), then records the
+ * file, moves the reservation to used bytes and writes file.uploaded in one transaction.
+ * All or nothing: on any failure the bytes are deleted, the reservation released, no row exists.
+ */
+export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Promise<StoredFile> {
+  const { settings, quotas } = deps;
+  const max = settings.maxUploadBytes;
+  const name = sanitizeFileName(input.name);
+  const declared = normalizeContentType(input.contentType);
+  const known = input.exactSize ?? input.expectedSize;
+  let reserved = input.reservedBytes ?? 0;
+
+  const release = async () => {
+    const bytes = reserved;
+    reserved = 0;
+    try { await quotas.release(deps.db, input.ownerId, bytes); } catch (err) { deps.logger.warn('quota release failed', { err, bytes }); }
+  };
+  const reserve = async (bytes: number) => {
+    if (bytes <= 0) return;
+    if (!(await quotas.reserve(deps.db, input.ownerId, bytes, settings.defaultQuotaBytes))) {
+      const quota = await quotas.get(deps.db, input.ownerId);
+      throw fileErrors.quotaExceeded(availableBytes(quota, settings.defaultQuotaBytes));
+    }
+    reserved += bytes;
+  };
+
+  try {
+    if (input.exactSize !== undefined && input.exactSize > max) throw fileErrors.tooLarge(max);
+    // A declared type off the allow-list is refused before any byte is read.
+    if (declared && declared !== 'application/octet-stream' && !isAllowedType(declared, settings.allowedContentTypes)) {
+      throw fileErrors.typeRefused(`Files of type ${declared} are not allowed`);
+    }
+    if (known !== undefined) await reserve(Math.min(known, max) - reserved);
+  } catch (err) {
+    input.body.resume();
+    await release();
+    throw err;
+  }
+
+  const fileId = randomUUID();
+  const storageKey = storageKeyFor(fileId);
+  const hash = createHash('sha256');
+  let size = 0;
+  let head: Buffer[] = [];
+  let headBytes = 0;
+  let decided: { contentType: string; text?: TextDecoder } | undefined;
+
+  const checkText = (chunk: Buffer, final: boolean) => {
+    if (!decided?.text) return;
+    if (chunk.includes(0)) throw fileErrors.notText();
+    try {
+      decided.text.decode(chunk, { stream: !final });
+    } catch {
+      throw fileErrors.notText();
+    }
+  };
+  const decide = async (sample: Buffer) => {
+    const sniffed = await fileTypeFromBuffer(sample);
+    const decision = decideContentType({ sniffed: sniffed?.mime, declared, name }, settings.allowedContentTypes);
+    if (!decision.ok) throw fileErrors.typeRefused(decision.reason);
+    decided = { contentType: decision.contentType, ...(decision.needsTextCheck && { text: new TextDecoder('utf-8', { fatal: true }) }) };
+  };
+  const releaseHead = (push: (b: Buffer) => void) => {
+    const sample = Buffer.concat(head, headBytes);
+    head = [];
+    checkText(sample, false);
+    if (sample.length) push(sample);
+  };
+
+  const meter = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      void (async () => {
+        size += chunk.length;
+        if (size > max) throw fileErrors.tooLarge(max);
+        if (size > reserved) await reserve(Math.min(Math.max(size - reserved, GROW_STEP), max - reserved));
+        hash.update(chunk);
+        if (decided) {
+          checkText(chunk, false);
+          this.push(chunk);
+          return;
+        }
+        head.push(chunk);
+        headBytes += chunk.length;
+        if (headBytes < SNIFF_BYTES) return;
+        await decide(Buffer.concat(head, headBytes));
+        releaseHead((b) => this.push(b));
+      })().then(() => done(), done);
+    },
+    flush(done) {
+      void (async () => {
+        if (input.exactSize !== undefined && size !== input.exactSize) throw fileErrors.uploadAborted();
+        if (!decided) {
+          await decide(Buffer.concat(head, headBytes));
+          releaseHead((b) => this.push(b));
+        }
+        checkText(Buffer.alloc(0), true);
+      })().then(() => done(), done);
+    },
+  });
+  // Errors travel both ways: a failing source fails the meter, a refusal in the meter stops the source.
+  pipeline(input.body, meter, () => {});
+
+  let stored = false;
+  try {
+    await deps.storage.put(storageKey, meter, { contentType: declared || 'application/octet-stream' });
+    stored = true;
+    if (input.commitGate) await input.commitGate;
+    const contentType = decided!.contentType;
+    const sha256 = hash.digest('hex');
+    const file = await deps.runInTx(async (tx) => {
+      const row = await deps.files.insert(tx, {
+        id: fileId, ownerId: input.ownerId, name, originalName: originalName(input.name), size, contentType, sha256, storageKey, createdBy: input.actorId,
+      });
+      await quotas.commit(tx, input.ownerId, reserved, size);
+      await deps.outbox.add(tx, fileUploaded.create(
+        { file_id: fileId, owner_id: input.ownerId, name, size, content_type: contentType, sha256, large: size >= settings.largeUploadBytes },
+        { source: 'file', subject: fileId },
+      ));
+      return row;
+    });
+    reserved = 0;
+    return file;
+  } catch (err) {
+    if (stored) {
+      try { await deps.storage.delete(storageKey); } catch (e) { deps.logger.error('could not delete the bytes of a failed upload', { err: e, storage_key: storageKey }); }
+    }
+    await release();
+    throw err;
+  }
+}
