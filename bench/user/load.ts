@@ -1,0 +1,104 @@
+// One measured load against the user service: autocannon on loopback (keep-alive connections, one
+// request in flight on each) after a warm-up, latencies in 10 µs buckets (autocannon's own
+// histogram keeps whole milliseconds), the service's CPU per request read from /proc, and every
+// answer's status counted: a run with a non-2xx answer measures the wrong thing and fails.
+import { createRequire } from 'node:module';
+import { treeCpuUs } from '../gateway/proc-stats.ts';
+import { round } from '../lib/stats.ts';
+
+type RawRequest = { path?: string; [key: string]: unknown };
+type AutocannonResult = { duration: number; errors: number; timeouts: number; non2xx: number; requests: { total: number } };
+type AutocannonInstance = PromiseLike<AutocannonResult> & {
+  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
+};
+type Autocannon = (options: {
+  url: string;
+  connections: number;
+  duration: number;
+  headers?: Record<string, string>;
+  requests?: { method?: string; path?: string; setupRequest?: (req: RawRequest) => RawRequest }[];
+}) => AutocannonInstance;
+
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+const BUCKET_MS = 0.01;
+const BUCKETS = 500_000; // up to 5 s
+
+class Histogram {
+  private readonly counts = new Uint32Array(BUCKETS);
+  count = 0;
+  max = 0;
+  record(ms: number): void {
+    this.counts[Math.min(BUCKETS - 1, Math.floor(ms / BUCKET_MS))]!++;
+    this.count++;
+    if (ms > this.max) this.max = ms;
+  }
+  percentile(p: number): number {
+    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
+    let seen = 0;
+    for (let i = 0; i < BUCKETS; i++) {
+      seen += this.counts[i]!;
+      if (seen >= rank) return (i + 1) * BUCKET_MS;
+    }
+    return NaN;
+  }
+}
+
+export type LoadSpec = {
+  /** Origin of the service, e.g. http://127.0.0.1:40123. */
+  origin: string;
+  headers: Record<string, string>;
+  /** One path for every request, or a source of a new path per request (cache misses). */
+  path: string | (() => string);
+  connections: number;
+  warmupS: number;
+  durationS: number;
+  /** The service process, for its CPU per request. */
+  pid: number;
+};
+
+export type LoadResult = {
+  requests: number;
+  seconds: number;
+  per_s: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  service_cpu_us_per_request: number | null;
+  statuses: Record<string, number>;
+  errors: number;
+};
+
+function once(spec: LoadSpec, durationS: number, onResponse?: (status: number, ms: number) => void): AutocannonInstance {
+  const { path } = spec;
+  const requests = typeof path === 'string'
+    ? [{ method: 'GET', path }]
+    : [{ method: 'GET', setupRequest: (req: RawRequest) => ({ ...req, path: path() }) }];
+  const instance = autocannon({ url: spec.origin, connections: spec.connections, duration: durationS, headers: spec.headers, requests });
+  if (onResponse) instance.on('response', (_client, status, _bytes, ms) => onResponse(status, ms));
+  return instance;
+}
+
+export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  if (spec.warmupS > 0) await once(spec, spec.warmupS);
+  const histogram = new Histogram();
+  const statuses: Record<string, number> = {};
+  const cpu0 = treeCpuUs(spec.pid);
+  const result = await once(spec, spec.durationS, (status, ms) => {
+    histogram.record(ms);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  });
+  const cpu = treeCpuUs(spec.pid) - cpu0;
+  const n = result.requests.total;
+  return {
+    requests: n,
+    seconds: result.duration,
+    per_s: round(n / result.duration, 0),
+    p50_ms: round(histogram.percentile(50), 2),
+    p99_ms: round(histogram.percentile(99), 2),
+    max_ms: round(histogram.max, 2),
+    service_cpu_us_per_request: n > 0 ? round(cpu / n, 0) : null,
+    statuses,
+    errors: result.errors + result.timeouts,
+  };
+}

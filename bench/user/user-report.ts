@@ -1,0 +1,113 @@
+// Writes the user benchmark's results: the full JSON and a Markdown summary for people and the README.
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { rootDir } from '../lib/deps.ts';
+
+const RESULTS_DIR = 'bench/results';
+
+export type Target = {
+  what: string;
+  numerator_p50_ms: number | null;
+  denominator_p50_ms: number | null;
+  /** numerator p50 / denominator p50. */
+  ratio: number | null;
+  /** The most the ratio may be. */
+  target: number;
+  met: boolean | null;
+};
+
+type Load = { requests: number; per_s: number; p50_ms: number; p99_ms: number; service_cpu_us_per_request: number | null; round: number };
+type Side = { best: Load; rounds: unknown[]; probe: Record<string, unknown>; activity?: { samples: number; busy_share: number; top: { share: number; query: string }[] } } | { not_measured: string };
+
+export type UserBenchResults = {
+  started_at: string;
+  finished_at: string;
+  git_commit: string | null;
+  uncommitted_changes: string[] | null;
+  machine: Record<string, unknown>;
+  settings: { bigRows: number; smallRows: number; durationS: number; warmupS: number; connections: number; rounds: number; quick: boolean; deepPageShare: number };
+  setup: Record<string, unknown>;
+  scenarios: Record<string, { label: string; small?: Side; big?: Side }>;
+  targets: Record<string, Target>;
+  informational: Record<string, Target>;
+  errors: Record<string, string>;
+};
+
+const n = (v: unknown, unit = '') => (typeof v === 'number' && Number.isFinite(v) ? `${v.toLocaleString('en-US')}${unit}` : 'n/a');
+const verdict = (met: boolean | null) => (met === true ? 'met' : met === false ? '**not met**' : 'n/a');
+const cell = (side: Side | undefined, f: (s: Load) => string) => (!side ? '' : 'best' in side ? f(side.best) : 'not measured');
+
+export function toMarkdown(r: UserBenchResults): string {
+  const big = r.settings.bigRows.toLocaleString('en-US');
+  const small = r.settings.smallRows.toLocaleString('en-US');
+  const lines = [
+    '# User service benchmark',
+    '',
+    `Run ${r.started_at} at commit ${r.git_commit ?? 'n/a'} on ${n(r.machine.cpus)} CPUs (${String(r.machine.cpu_model)}), Node ${String(r.machine.node)}, ` +
+      `load average ${n(r.machine.load_avg_1m_at_start)} at start and ${n(r.machine.load_avg_1m_at_end)} at the end. ` +
+      `Two databases side by side, ${big} and ${small} users (seeded with generate_series, indexes from the service's migrations, VACUUM ANALYZE), ` +
+      `each served by a user service process (its start command; ${String(r.setup.service_env)}). autocannon on loopback, ${r.settings.connections} keep-alive connections, ` +
+      `${r.settings.durationS} s per scenario and size after a ${r.settings.warmupS} s warm-up, ${r.settings.rounds} round(s) interleaved; the round with the lowest p50 is shown. ` +
+      'Produced by bench/user/run-user-bench.ts (part of `pnpm bench`); all numbers in `user-latest.json`.',
+    '',
+  ];
+  if (r.uncommitted_changes?.length) lines.push(`Measured with uncommitted changes in: ${r.uncommitted_changes.join(', ')}.`, '');
+  lines.push(
+    `| Scenario | ${small} rows: req/s, p50, p99 | ${big} rows: req/s, p50, p99 | service CPU µs/request (${small} / ${big}) |`,
+    '| --- | --- | --- | --- |',
+  );
+  const load = (s: Load) => `${n(s.per_s)}/s, ${n(s.p50_ms, ' ms')}, ${n(s.p99_ms, ' ms')}`;
+  for (const sc of Object.values(r.scenarios)) {
+    const cpu = [sc.small, sc.big].map((s) => (s && 'best' in s ? n(s.best.service_cpu_us_per_request) : '-')).join(' / ');
+    lines.push(`| ${sc.label} | ${cell(sc.small, load) || '-'} | ${cell(sc.big, load) || '-'} | ${cpu} |`);
+  }
+  lines.push('', '| Target | p50 ratio | target | verdict |', '| --- | --- | --- | --- |');
+  for (const t of Object.values(r.targets)) {
+    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}) | ${n(t.ratio)} | ≤ ${t.target} | ${verdict(t.met)} |`);
+  }
+  for (const t of Object.values(r.informational)) {
+    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}), for information | ${n(t.ratio)} | | |`);
+  }
+  const seeded = r.setup.seeded as Record<string, { rows: number; seconds: { insert: number; indexes: number; analyze: number }; table_mib: number; indexes_mib: number }> | undefined;
+  if (seeded?.big) {
+    lines.push('', `Seeding ${n(seeded.big.rows)} users: insert ${n(seeded.big.seconds.insert)} s, indexes ${n(seeded.big.seconds.indexes)} s, VACUUM ANALYZE ${n(seeded.big.seconds.analyze)} s; ` +
+      `table ${n(seeded.big.table_mib)} MiB, indexes ${n(seeded.big.indexes_mib)} MiB. Search term: "${String(r.setup.search_term)}". Events: ${String(r.setup.events)}.`);
+  }
+  const notes: string[] = [];
+  for (const [id, sc] of Object.entries(r.scenarios)) {
+    for (const size of ['small', 'big'] as const) {
+      const s = sc[size];
+      if (s && 'not_measured' in s) notes.push(`- ${id} (${size}): not measured: ${s.not_measured.split('\n')[0]}`);
+      if (s && 'best' in s && s.probe.total !== undefined && s.probe.total !== null) {
+        notes.push(`- ${id} (${size}): total ${n(s.probe.total)}${s.probe.total_estimated ? ' (estimated)' : ''}`);
+      }
+    }
+  }
+  if (notes.length) lines.push('', '## Totals and gaps', '', ...notes);
+  const activity: string[] = [];
+  for (const [id, sc] of Object.entries(r.scenarios)) {
+    const s = sc.big;
+    if (s && 'activity' in s && s.activity?.top.length) {
+      activity.push(`- ${id}: Postgres busy in ${Math.round(s.activity.busy_share * 100)} % of ${s.activity.samples} samples; most seen: ` +
+        s.activity.top.map((t) => `${Math.round(t.share * 100)} % \`${t.query.slice(0, 160)}\``).join('; '));
+    }
+  }
+  if (activity.length) lines.push('', `## Where the time goes at ${big} rows (pg_stat_activity samples, round 1)`, '', ...activity);
+  const errors = Object.entries(r.errors);
+  if (errors.length) lines.push('', '## Errors', '', ...errors.map(([k, v]) => `- ${k}: ${v.split('\n')[0]}`));
+  return `${lines.join('\n')}\n`;
+}
+
+export async function writeUserResults(results: UserBenchResults): Promise<string[]> {
+  const dir = fileURLToPath(new URL(`${RESULTS_DIR}/`, rootDir));
+  await mkdir(dir, { recursive: true });
+  const files: [string, string][] = [
+    ['user-latest.json', `${JSON.stringify(results, null, 2)}\n`],
+    ['user-latest.md', toMarkdown(results)],
+  ];
+  for (const [name, text] of files) {
+    await writeFile(`${dir}${name}.tmp`, text);
+    await rename(`${dir}${name}.tmp`, `${dir}${name}`);
+  }
+  return files.map(([name]) => `${RESULTS_DIR}/${name}`);
+}
