@@ -5,8 +5,12 @@ import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
 import { createGuards } from './http/guards.ts';
+import { createAdminRouter } from './http/admin-router.ts';
+import { createDirectoryRouter } from './http/directory-router.ts';
+import { createInternalBatchRouter } from './http/internal-batch-router.ts';
 import { createInternalRouter } from './http/internal-router.ts';
 import { createProfileRouter } from './http/profile-router.ts';
+import { createServicesRouter } from './http/services-router.ts';
 import { createUsersRouter } from './http/users-router.ts';
 import type { UserDeps } from './usecases/deps.ts';
 
@@ -34,13 +38,14 @@ export function buildApp(deps: AppDeps): Express {
   const guards = createGuards({ ...deps.tokens, redis: deps.redis });
   // Before the 100 kb parser: internal routes authenticate the service first, then read larger bodies.
   app.use('/api/v1', createInternalRouter(deps, guards));
-  // U2: services-router (POST /services/users/batch, bulk-update: bigger bodies) mounts here, before the parser.
+  app.use('/api/v1', createInternalBatchRouter(deps, guards), createServicesRouter(deps, guards));
   app.use(jsonBody('100kb'));
 
   app.use('/api/v1',
     createProfileRouter(deps, guards),
     createUsersRouter(deps, guards),
-    // U2: directory-router (GET /users, DELETE /users/:id) and admin-router (/admin/...) mount here.
+    createDirectoryRouter(deps, guards),
+    createAdminRouter(deps, guards),
   );
 
   app.use(notFound());

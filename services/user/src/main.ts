@@ -5,6 +5,7 @@ import { createLogger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { buildApp } from './app.ts';
 import { loadUserConfig } from './config.ts';
+import { onUserDataErased } from './infra/consumers/on-user-data-erased.ts';
 import { onUserRegistered } from './infra/consumers/on-user-registered.ts';
 import { createAuthApi, createUserDeps } from './wiring.ts';
 
@@ -22,7 +23,7 @@ const authApi = createAuthApi(config, logger);
 const deps = createUserDeps({ config, pool, redis, logger, authApi });
 const consumers = await startConsumers(broker, [
   onUserRegistered(deps),
-  // U2: on-user-data-erased (delete saga) joins here.
+  onUserDataErased(deps),
 ], { pool, schema: 'users', logger });
 
 const app = buildApp({

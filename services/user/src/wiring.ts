@@ -4,6 +4,7 @@ import { createOutbox } from '@platform/shared/events';
 import type { Logger } from '@platform/shared/logger';
 import { createServiceClient, createTokenProvider, type ServiceClient } from '@platform/shared/service-client';
 import type { UserConfig } from './config.ts';
+import { createAdminAdapters } from './infra/admin-adapters.ts';
 import { createIdentityClient } from './infra/clients/identity-client.ts';
 import { createPgUserRepo } from './infra/pg-user-repo.ts';
 import { createRedisUserCache } from './infra/redis-user-cache.ts';
@@ -39,7 +40,8 @@ export function createUserDeps({ config, pool, redis, logger, authApi = createAu
     cache: createRedisUserCache({ redis, ttlS: config.CACHE_TTL_S, logger, ...(cacheKeyPrefix && { keyPrefix: cacheKeyPrefix }) }),
     loader: createUserLoader({ db: pool, users }),
     identities: createIdentityClient(authApi),
-    // U2: account changes through auth (role, status, email) are wired here from the same authApi.
+    // Account changes through auth (role, status, email, invitations), lists, the delete saga, admin reads.
+    ...createAdminAdapters({ pool, authApi }),
     outbox: createOutbox('users'),
     settings: { erasureServices: config.ERASURE_SERVICES },
     now: () => new Date(),

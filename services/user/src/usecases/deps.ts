@@ -1,4 +1,5 @@
 import type { Logger } from '@platform/shared/logger';
+import type { AdminPorts } from './admin/admin-deps.ts';
 import type { Clock, Db, IdentityDirectory, Outbox, RunInTx, UserBatchReader, UserCache, UserRepo } from './ports.ts';
 
 export type UserServiceSettings = {
@@ -18,4 +19,4 @@ export type UserDeps = {
   settings: UserServiceSettings;
   now: Clock;
   logger: Logger;
-};
+} & AdminPorts; // U2's administration ports (auth accounts API, lists, saga, admin reads)

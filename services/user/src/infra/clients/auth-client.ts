@@ -1,18 +1,7 @@
 import { z } from 'zod';
 import { AppError, isAppError } from '@platform/shared/errors';
-import type { Logger } from '@platform/shared/logger';
-import { createServiceClient, createTokenProvider, type BreakerOptions, type ServiceClient } from '@platform/shared/service-client';
+import type { ServiceClient } from '@platform/shared/service-client';
 import type { DailyLogins, Identity, IdentityProvider, InviteOutcome } from '../../usecases/admin/identity-port.ts';
-
-export type AuthClientOptions = {
-  /** auth's base URL (http://127.0.0.1:3001). */
-  authUrl: string;
-  clientId: string;
-  clientSecret: string;
-  timeoutMs?: number;
-  breaker?: BreakerOptions;
-  logger?: Logger;
-};
 
 const identitySchema = z.object({
   id: z.string(),
@@ -75,27 +64,18 @@ async function mapped<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export type AuthClient = IdentityProvider & { client: ServiceClient; close: () => void };
+const INTERNAL = '/api/v1/internal';
 
-/** auth's internal API through the shared breaker client, with a client_credentials service token. */
-export function createAuthClient(opts: AuthClientOptions): AuthClient {
-  const getToken = createTokenProvider({
-    authUrl: opts.authUrl, clientId: opts.clientId, clientSecret: opts.clientSecret,
-    ...(opts.timeoutMs && { timeoutMs: opts.timeoutMs }), ...(opts.logger && { logger: opts.logger }),
-  });
-  const client = createServiceClient({
-    name: 'auth', baseUrl: `${opts.authUrl.replace(/\/+$/, '')}/api/v1/internal`, getToken,
-    timeoutMs: opts.timeoutMs ?? 2_000,
-    ...(opts.breaker && { breaker: opts.breaker }), ...(opts.logger && { logger: opts.logger }),
-  });
-
+/**
+ * auth's internal account API (role, status, email, invitations, login records) over the shared
+ * breaker client wiring.ts builds (createServiceClient + createTokenProvider: service token, timeout,
+ * retries for idempotent calls, one breaker for auth, trace propagation).
+ */
+export function createAuthAccounts(client: ServiceClient): IdentityProvider {
   return {
-    client,
-    close: () => client.close(),
-
     updateIdentity: (id, change) => mapped(async () => {
       // Setting values is idempotent: a retry after a lost answer sets the same values again.
-      const answer = await client.patch(`/users/${encodeURIComponent(id)}`, { body: change, idempotent: true });
+      const answer = await client.patch(`${INTERNAL}/users/${encodeURIComponent(id)}`, { body: change, idempotent: true });
       return toIdentity(parseAnswer(identitySchema, answer));
     }),
 
@@ -104,7 +84,7 @@ export function createAuthClient(opts: AuthClientOptions): AuthClient {
       for (let start = 0; start < invitees.length; start += INVITE_CHUNK) {
         const chunk = invitees.slice(start, start + INVITE_CHUNK);
         // auth is idempotent on email, so a retried invite reports `exists` instead of creating twice.
-        const answer = await client.post('/users', {
+        const answer = await client.post(`${INTERNAL}/users`, {
           idempotent: true,
           body: {
             source, invited_by: invitedBy,
@@ -117,7 +97,7 @@ export function createAuthClient(opts: AuthClientOptions): AuthClient {
     }),
 
     dailyLogins: (range, page) => mapped(async () => {
-      const items = await client.get('/logins/daily', { query: { ...range, limit: page.limit, offset: page.offset } });
+      const items = await client.get(`${INTERNAL}/logins/daily`, { query: { ...range, limit: page.limit, offset: page.offset } });
       return parseAnswer(dailyAnswer, items).map((r): DailyLogins => ({ date: r.date, userId: r.user_id, logins: r.logins }));
     }),
   };
