@@ -23,7 +23,11 @@ export type StartConsumersOptions = {
   concurrency?: number;
   /** Inbox rows older than this are deleted (a redelivery after that would run again). */
   inboxRetentionMs?: number;
+  /** Called after a message was moved to its DLQ (e.g. to alert operations); errors are logged. */
+  onDeadLetter?: (info: DeadLetterInfo) => unknown;
 };
+
+export type DeadLetterInfo = { queue: string; eventType: string; messageId: string | undefined; reason: string; attempt: number; error: string };
 
 export type Consumers = { stop(): Promise<void> };
 
@@ -83,7 +87,7 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
   const inFlight = new Set<Promise<void>>();
   const running: { channel: ManagedChannel; consuming: () => { ch: ConfirmChannel; tag: string } | undefined }[] = [];
 
-  async function runHandler(def: ResolvedDef, envelope: EventEnvelope, ctx: Omit<ConsumeContext, 'tx'>): Promise<Outcome> {
+  async function runHandler(def: ResolvedDef, envelope: EventEnvelope, ctx: Omit<ConsumeContext, 'tx' | 'afterCommit'>): Promise<Outcome> {
     await slots.acquire();
     const start = performance.now();
     try {
@@ -100,8 +104,12 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
           await client.query('COMMIT');
           return 'duplicate';
         }
-        await def.handle(envelope, { ...ctx, tx: client });
+        const committed: (() => unknown)[] = [];
+        await def.handle(envelope, { ...ctx, tx: client, afterCommit: (fn) => { committed.push(fn); } });
         await client.query('COMMIT');
+        for (const fn of committed) {
+          try { await fn(); } catch (err) { ctx.logger.warn('after-commit step failed', { err }); }
+        }
         return 'processed';
       } catch (err) {
         try { await client.query('ROLLBACK'); } catch { broken = true; }
@@ -141,6 +149,13 @@ export async function startConsumers(broker: Broker, defs: readonly ConsumerDef[
     if (moved) {
       eventsDeadLettered.inc({ queue: def.queue, type, reason });
       logger.error('event dead-lettered', { queue: def.queue, event_type: type, message_id: msg.properties.messageId, reason, attempt, error: error.slice(0, 500) });
+      if (opts.onDeadLetter) {
+        try {
+          await opts.onDeadLetter({ queue: def.queue, eventType: type, messageId: msg.properties.messageId as string | undefined, reason, attempt, error: error.slice(0, 2_000) });
+        } catch (err) {
+          logger.warn('onDeadLetter failed', { queue: def.queue, err });
+        }
+      }
     }
   }
 

@@ -12,6 +12,11 @@ export type ConsumeContext = {
   /** A child logger with queue, event id and type. */
   logger: Logger;
   headers: Record<string, unknown>;
+  /**
+   * Runs fn once the handler's transaction committed (e.g. a pub/sub push that must not announce a
+   * rolled-back row); never when it rolled back. Errors are logged, not retried.
+   */
+  afterCommit: (fn: () => unknown) => void;
 };
 
 export type ConsumerDef = {

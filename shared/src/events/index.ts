@@ -10,7 +10,7 @@ export {
 export { openManagedChannel, type ManagedChannel, type ChannelSetup } from './managed-channel.ts';
 export { startOutboxRelay, type OutboxRelay, type OutboxRelayOptions } from './relay.ts';
 export {
-  startConsumers, type Consumers, type StartConsumersOptions,
+  startConsumers, type Consumers, type StartConsumersOptions, type DeadLetterInfo,
 } from './consume.ts';
 export { consumer, type ConsumerDef, type ConsumeContext } from './consumer-def.ts';
 export { listDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letters.ts';

@@ -1,0 +1,17 @@
+import { AppError } from '@platform/shared/errors';
+
+export const notificationErrors = {
+  securityEmailLocked: (fields: string[]) =>
+    new AppError('BIZ_003', 'Security emails cannot be turned off: they are how we reach you about your account\'s safety', {
+      details: fields.map((field) => ({ field, issue: 'locked', message: 'Security email cannot be disabled' })),
+    }),
+  deadLetterQueueUnknown: (id: string) => new AppError('BIZ_001', `No dead-letter queue named ${id}`),
+};
+
+/**
+ * A dependency (the user directory) is down: the event is retried later with growing delays. Not an
+ * AppError, since no client sees it; the consumer kit logs it and moves the message to a retry queue.
+ */
+export class RetryLaterError extends Error {
+  override readonly name = 'RetryLaterError';
+}

@@ -1,0 +1,43 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { parsePagination, sendList, sendOk, validate } from '@platform/shared/http';
+import { listDeadLetterItems, replayDeadLetterQueue, type ConsumerQueues, type ListedDeadLetter } from '../usecases/dead-letters.ts';
+import type { DeadLetterStore } from '../usecases/ports.ts';
+import type { Guards } from './guards.ts';
+
+const queueId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a queue id such as verify-email');
+const listQuery = z.object({ queue: queueId.optional(), limit: z.unknown(), offset: z.unknown() }).strict();
+const idParams = z.object({ id: queueId });
+
+const toJson = (d: ListedDeadLetter) => ({
+  queue_id: d.queueId,
+  queue: d.queue,
+  message_id: d.messageId,
+  event_id: d.eventId,
+  event_type: d.eventType,
+  reason: d.reason,
+  last_error: d.lastError,
+  attempts: d.attempts,
+  failed_at: d.failedAt,
+  event: d.event,
+});
+
+/**
+ * GET /admin/notifications/dead-letters (?queue=<id>&limit&offset) and
+ * POST /admin/notifications/dead-letters/{id}/replay, where id is a consumer's queue id.
+ */
+export function createDeadLettersRouter(deps: { deadLetters: DeadLetterStore; queues: ConsumerQueues }, guards: Guards): Router {
+  const router = Router();
+  router.get('/admin/notifications/dead-letters', guards.admin, async (req, res) => {
+    const query = validate(listQuery, req.query, 'query');
+    const page = parsePagination(req.query);
+    const { items, total } = await listDeadLetterItems(deps, { ...(query.queue && { queueId: query.queue }) }, page);
+    sendList(res, items.map(toJson), { ...page, total });
+  });
+  router.post('/admin/notifications/dead-letters/:id/replay', guards.admin, async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    const { queueId: replayedQueue, replayed } = await replayDeadLetterQueue(deps, id);
+    sendOk(res, { queue_id: replayedQueue, replayed });
+  });
+  return router;
+}

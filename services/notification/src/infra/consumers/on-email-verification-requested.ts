@@ -1,0 +1,23 @@
+import { authEmailVerificationRequested, consumer } from '@platform/shared/events';
+import { formatDateTime } from '../../domain/formatting.ts';
+import { verifyEmailLink } from '../../domain/links.ts';
+import { deliverNotice } from '../../usecases/deliver-notice.ts';
+import type { NotificationDeps } from '../../usecases/deps.ts';
+import { resolveRecipient } from '../../usecases/resolve-recipient.ts';
+
+/** auth.email_verification_requested → the verify-email mail with the single-use link. */
+export const onEmailVerificationRequested = (deps: NotificationDeps, queue: string) =>
+  consumer({
+    queue,
+    event: authEmailVerificationRequested,
+    async handle(event, ctx) {
+      const d = event.data;
+      const recipient = await resolveRecipient(deps, { userId: d.user_id, email: d.email, displayName: d.display_name }, { allowBanned: true });
+      if (!recipient) return;
+      await deliverNotice(deps, ctx, {
+        eventId: event.id, eventType: event.type, template: 'email_verification', category: 'security', recipient, attempt: ctx.attempt,
+        vars: { link: verifyEmailLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l) },
+        data: { expires_at: d.expires_at },
+      });
+    },
+  });

@@ -1,0 +1,63 @@
+import { jwksKeyResolver } from '@platform/shared/auth';
+import { createPool, migrate } from '@platform/shared/db';
+import { connectBroker, startConsumers, startOutboxRelay } from '@platform/shared/events';
+import { closeServer, hardenServer, onShutdown } from '@platform/shared/http';
+import { createLogger } from '@platform/shared/logger';
+import { createRedisClient, redisReady } from '@platform/shared/redis';
+import { createTokenProvider } from '@platform/shared/service-client';
+import { buildApp } from './app.ts';
+import { loadNotificationConfig } from './config.ts';
+import { createConsumers } from './infra/consumers/index.ts';
+import { createRabbitDeadLetterStore } from './infra/rabbit-dead-letter-store.ts';
+import { alertDeadLetter } from './usecases/alert-dead-letter.ts';
+import { createNotificationDeps } from './wiring.ts';
+
+const SCHEMA = 'notifications';
+
+const config = loadNotificationConfig();
+const logger = createLogger({ service: 'notification', level: config.LOG_LEVEL });
+
+const pool = createPool(config.DATABASE_URL, { logger, applicationName: 'notification' });
+await migrate(pool, { schema: SCHEMA, dir: new URL('../migrations', import.meta.url) });
+const redis = createRedisClient(config.REDIS_URL, logger);
+await redisReady(redis);
+const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.EVENTS_EXCHANGE });
+const relay = startOutboxRelay({ pool, broker, schema: SCHEMA, logger });
+
+const getServiceToken = createTokenProvider({
+  authUrl: config.AUTH_URL, clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET, logger,
+});
+const deps = createNotificationDeps({ config, pool, logger, getServiceToken });
+// Not a readiness check: mail waits in the retry queues while SMTP is down, the API stays up.
+deps.mailer.verify().catch((err: Error) => logger.warn('smtp server not reachable yet; mails wait and retry', { err: err.message }));
+
+const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX);
+const consumers = await startConsumers(broker, defs, {
+  pool, schema: SCHEMA, logger,
+  retryDelaysMs: config.EVENT_RETRY_DELAYS_MS,
+  onDeadLetter: (info) => alertDeadLetter(deps.alerter, info),
+});
+
+const app = buildApp({
+  ...deps,
+  auth: { issuer: config.JWT_ISSUER, getKey: jwksKeyResolver(config.AUTH_JWKS_URL), redis },
+  deadLetters: createRabbitDeadLetterStore(broker),
+  queues,
+  trustProxy: config.TRUST_PROXY,
+  checks: [
+    { name: 'postgres', check: () => pool.query('SELECT 1') },
+    { name: 'redis', check: () => redis.ping() },
+    { name: 'rabbitmq', check: () => broker.ready() },
+  ],
+});
+const server = hardenServer(app.listen(config.PORT, () => logger.info('listening', { port: config.PORT })));
+
+onShutdown(logger, [
+  () => closeServer(server),
+  () => consumers.stop(),
+  () => relay.stop(),
+  () => broker.close(),
+  () => deps.close(),
+  () => redis.quit(),
+  () => pool.end(),
+], { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -1,0 +1,33 @@
+import { RetryLaterError } from '../domain/notification-errors.ts';
+import type { Recipient } from '../domain/recipient.ts';
+import type { NotificationDeps } from './deps.ts';
+
+type Deps = Pick<NotificationDeps, 'directory' | 'settings' | 'logger'>;
+
+export type KnownRecipient = { userId: string; email?: string; displayName?: string };
+
+/**
+ * Who a user's mail goes to. Event data first: when the event carries the address (auth's events
+ * do), the mail never waits for the user service, which is asked only for the locale (best effort).
+ * Otherwise the user service's lookup decides; while it is down this throws RetryLaterError and the
+ * event is retried later. Null for a user the directory does not know or who is deleted.
+ */
+export async function resolveRecipient(deps: Deps, known: KnownRecipient, { allowBanned = false } = {}): Promise<Recipient | null> {
+  if (known.email) {
+    let locale: string | null = null;
+    try {
+      locale = (await deps.directory.lookup([known.userId])).get(known.userId)?.locale ?? null;
+    } catch (err) {
+      if (!(err instanceof RetryLaterError)) throw err;
+      deps.logger.debug('locale lookup skipped: user service unavailable', { user_id: known.userId });
+    }
+    return { userId: known.userId, email: known.email, displayName: known.displayName ?? known.email, locale: locale ?? deps.settings.defaultLocale };
+  }
+  const entry = (await deps.directory.lookup([known.userId])).get(known.userId);
+  if (!entry || entry.status === 'deleted' || (entry.status === 'banned' && !allowBanned)) return null;
+  return { userId: entry.id, email: entry.email, displayName: entry.displayName, locale: entry.locale ?? deps.settings.defaultLocale };
+}
+
+/** The admin alert list as recipients (no account behind them). */
+export const adminRecipients = (deps: Pick<NotificationDeps, 'settings'>): Recipient[] =>
+  deps.settings.adminAlertEmails.map((email) => ({ email, displayName: 'Admin', locale: deps.settings.defaultLocale }));

@@ -1,0 +1,47 @@
+import type { Category } from '../domain/categories.ts';
+import { isEnabled } from '../domain/preferences.ts';
+import { recipientKey, type Recipient } from '../domain/recipient.ts';
+import type { NotificationDeps } from './deps.ts';
+import type { TemplateVars, TxScope } from './ports.ts';
+
+type Deps = Pick<NotificationDeps, 'preferences' | 'deliveries' | 'templates' | 'mailer'>;
+
+export type MailRequest = {
+  /** The event that asked for the mail: with template and recipient, the idempotency key. */
+  eventId: string;
+  template: string;
+  category: Category;
+  recipient: Recipient;
+  vars: TemplateVars;
+  /** The delivery attempt (for the log row). */
+  attempt: number;
+};
+
+export type MailOutcome = 'sent' | 'duplicate' | 'disabled';
+
+/**
+ * Sends one templated mail at most once per (event, template, recipient): the delivery row is
+ * claimed in the caller's transaction before sending, so a redelivered event (or a concurrent
+ * duplicate, which waits on the row's key) finds it and sends nothing. A failed send throws and the
+ * transaction rolls back, so the retry claims again and sends.
+ */
+export async function sendMail(deps: Deps, { tx }: TxScope, req: MailRequest): Promise<MailOutcome> {
+  const { recipient } = req;
+  const key = { eventId: req.eventId, channel: 'email' as const, template: req.template, recipientId: recipientKey(recipient) };
+  const id = await deps.deliveries.claim(tx, key, recipient.locale);
+  if (!id) return 'duplicate';
+  if (recipient.userId && !isEnabled(await deps.preferences.list(tx, recipient.userId), req.category, 'email')) {
+    await deps.deliveries.markSkipped(tx, id, 'email turned off for this category');
+    return 'disabled';
+  }
+  const mail = deps.templates.render(req.template, recipient.locale, { name: recipient.displayName, ...req.vars });
+  const { messageId } = await deps.mailer.send({
+    to: { email: recipient.email, name: recipient.displayName },
+    subject: mail.subject,
+    html: mail.html,
+    text: mail.text,
+    headers: { 'x-notification-template': req.template, 'x-notification-event': req.eventId },
+  });
+  await deps.deliveries.markSent(tx, id, req.attempt, messageId);
+  return 'sent';
+}
