@@ -6,6 +6,10 @@ import {
 } from '@platform/shared/http';
 import { createFilesRouter } from './http/files-router.ts';
 import { createQuotasRouter } from './http/quotas-router.ts';
+import { createLinksRouter } from './http/links-router.ts';
+import { createPublicFilesRouter } from './http/public-files-router.ts';
+import { createUploadsRouter } from './http/uploads-router.ts';
+import type { Transfers } from './transfers.ts';
 import type { FileDeps } from './usecases/deps.ts';
 
 export type AppDeps = FileDeps & {
@@ -20,6 +24,8 @@ export type AppDeps = FileDeps & {
   trustProxy?: string | number | boolean;
   /** /ready probes: postgres, redis, rabbitmq, storage. */
   checks: ReadinessCheck[];
+  /** tus uploads, signed links and the public link route (transfers.ts); left out, those routes do not exist. */
+  transfers?: Transfers;
 };
 
 /** The file service's HTTP app; main.ts listens on it and tests drive it with supertest. */
@@ -41,8 +47,11 @@ export function buildApp(deps: AppDeps): Express {
     }),
     requireUser(),
   );
+  const { transfers } = deps;
+  // Signed links need no token; tus streams its own bodies and lets OPTIONS through without one.
+  if (transfers) app.use('/api/v1', createPublicFilesRouter({ ...deps, ...transfers.links }), createUploadsRouter(transfers.uploads, transfers.tus, { authenticated }));
   // Multipart bodies are streamed by the upload route; only JSON bodies (rename, quota) are parsed, and small.
-  app.use('/api/v1', authenticated, jsonBody('20kb'), createQuotasRouter(deps), createFilesRouter(deps));
+  app.use('/api/v1', authenticated, jsonBody('20kb'), createQuotasRouter(deps), createFilesRouter(deps), ...(transfers ? [createLinksRouter(transfers.links)] : []));
 
   app.use(notFound());
   app.use(errorMiddleware(deps.logger));

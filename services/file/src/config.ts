@@ -65,6 +65,14 @@ const schema = commonEnv
     FILE_RETENTION_DAYS: z.coerce.number().int().positive().optional(),
     /** When the cleanup job runs (cron). */
     CLEANUP_CRON: z.string().min(1).default('*/10 * * * *'),
+    /** Where tus keeps unfinished resumable uploads (local disk whatever STORAGE_DRIVER is); relative to the repository root. */
+    TUS_DIR: z
+      .string()
+      .min(1)
+      .default('.data/tus-uploads')
+      .transform((p) => (isAbsolute(p) ? p : resolve(REPO_ROOT, p))),
+    /** An unfinished tus upload expires (410, then removed by the cleanup job) this long after it was created. */
+    TUS_EXPIRATION_S: z.coerce.number().int().positive().default(24 * 3600),
     /** Which proxies' X-Forwarded-For is believed (Express "trust proxy"). */
     TRUST_PROXY: z
       .string()

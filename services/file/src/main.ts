@@ -1,10 +1,11 @@
 import { createPool, migrate } from '@platform/shared/db';
-import { connectBroker, startOutboxRelay } from '@platform/shared/events';
+import { connectBroker, startConsumers, startOutboxRelay } from '@platform/shared/events';
 import { closeServer, hardenServer, onShutdown } from '@platform/shared/http';
 import { createLogger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { buildApp } from './app.ts';
 import { loadFileConfig } from './config.ts';
+import { createTransfers } from './transfers.ts';
 import { createFileDeps, createStorage } from './wiring.ts';
 
 const config = loadFileConfig();
@@ -22,12 +23,16 @@ await storage.check();
 logger.info('storage ready', { driver: storage.name, ...(storage.name === 'local' && { dir: config.STORAGE_DIR }) });
 
 const deps = createFileDeps({ config, pool, storage, logger });
+const transfers = createTransfers({ config, core: deps, pool, logger });
+const consumers = await startConsumers(broker, [transfers.userErasureConsumer()], { pool, schema: 'files', logger });
+const cleanup = transfers.scheduleCleanup();
 const app = buildApp({
   ...deps,
   issuer: config.JWT_ISSUER,
   jwksUrl: config.AUTH_JWKS_URL,
   redis,
   trustProxy: config.TRUST_PROXY,
+  transfers,
   checks: [
     { name: 'postgres', check: () => pool.query('SELECT 1') },
     { name: 'redis', check: () => redis.ping() },
@@ -43,6 +48,8 @@ const server = hardenServer(app.listen(config.PORT, () => logger.info('listening
 
 onShutdown(logger, [
   () => closeServer(server),
+  () => cleanup.stop(),
+  () => consumers.stop(),
   () => relay.stop(),
   () => broker.close(),
   () => redis.quit(),
