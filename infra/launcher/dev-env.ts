@@ -45,6 +45,10 @@ export function devDefaults(root: string): Record<string, string> {
     GATEWAY_STATUS_PORT: String(GATEWAY_STATUS_PORT),
     // kong/kong.yml rendered with the development keys (dev-keys.ts).
     KONG_DECLARATIVE_CONFIG: join(root, RENDERED_KONG_FILE),
+    // notification: the key that encrypts webhook secrets at rest (development only, public), and
+    // webhook targets on this machine allowed despite the SSRF guard.
+    WEBHOOK_SECRET_KEY: '646576656c6f706d656e742d6f6e6c792d776562686f6f6b2d6b65792d333221',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
   };
 }
 
