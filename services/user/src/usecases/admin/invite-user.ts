@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '@platform/shared/errors';
-import type { User, UserRole, Viewer } from '../../domain/user.ts';
+import { normalizeEmail, type User, type UserRole, type Viewer } from '../../domain/user.ts';
 import { userErrors } from '../../domain/user-errors.ts';
 import { insertProfile } from '../ensure-profile.ts';
 import type { AdminDeps } from './admin-deps.ts';
@@ -20,7 +20,7 @@ export const inviteError = (outcome: Extract<InviteOutcome, { status: 'invalid' 
  */
 export async function inviteUser(deps: Deps, actor: Viewer, invitation: Invitation): Promise<User> {
   const [outcome] = await deps.accounts.invite(
-    [{ email: invitation.email, displayName: invitation.displayName, role: invitation.role }],
+    [{ email: normalizeEmail(invitation.email), displayName: invitation.displayName, role: invitation.role }],
     { source: 'admin', invitedBy: actor.id },
   );
   if (!outcome) throw new AppError('EXT_003', 'The auth service returned an invalid response');
