@@ -30,7 +30,7 @@ const AMQP_URL = process.env.AMQP_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 
 export type AuthIdentity = { id: string; email: string; display_name: string; role: UserRole; status: UserStatus; email_verified: boolean };
 
-export type FakeAuthRequest = { method: string; path: string; body: unknown; authorization: string | undefined };
+export type FakeAuthRequest = { method: string; path: string; body: unknown; authorization: string | undefined; query?: Record<string, string> };
 /** Answers with [status, body] (body is wrapped in the success envelope for 2xx unless `raw`). */
 export type FakeAuthHandler = (req: FakeAuthRequest, params: string[]) => [number, unknown] | Promise<[number, unknown]>;
 
@@ -43,8 +43,10 @@ export type FakeAuth = {
   calls: FakeAuthRequest[];
   /** Adds (or replaces) a route, e.g. on('PATCH', /^\/api\/v1\/internal\/users\/([^/]+)$/, …); checked before the built-in ones. */
   on(method: string, path: RegExp, handler: FakeAuthHandler): void;
-  /** Every request (token included) answers 503 until up() is called. */
+  /** Every connection (token requests included) is cut without an answer, as if auth were down, until up(). */
   down(): void;
+  /** Every request answers this 5xx status until up(). */
+  failWith(status: number): void;
   up(): void;
   /** Signs an access token with auth's key. */
   sign(claims: Record<string, unknown>): string;
@@ -82,6 +84,7 @@ export async function startFakeAuth(): Promise<FakeAuth> {
   const calls: FakeAuthRequest[] = [];
   const extra: { method: string; path: RegExp; handler: FakeAuthHandler }[] = [];
   let isDown = false;
+  let failStatus: number | undefined;
   const signClaims = (claims: Record<string, unknown>) => signJwt(createPrivateKey(privateKey.export({ type: 'pkcs8', format: 'pem' })), kid, claims);
 
   const builtIn: { method: string; path: RegExp; handler: FakeAuthHandler }[] = [
@@ -109,14 +112,16 @@ export async function startFakeAuth(): Promise<FakeAuth> {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const body = await readBody(req);
-      const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const call = { method: req.method ?? 'GET', path, body, authorization: req.headers.authorization };
+      const url = new URL(req.url ?? '/', 'http://x');
+      const path = url.pathname;
+      const call = { method: req.method ?? 'GET', path, body, authorization: req.headers.authorization, query: Object.fromEntries(url.searchParams) };
       calls.push(call);
       const answer = (status: number, data: unknown) => {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(envelope(status, data)));
       };
-      if (isDown) return answer(503, { code: 'SYS_003', message: 'auth is down' });
+      if (isDown) return void req.socket.destroy();
+      if (failStatus) return answer(failStatus, { code: 'SYS_001', message: 'auth failed' });
       for (const route of [...extra, ...builtIn]) {
         const m = route.method === call.method ? route.path.exec(path) : null;
         if (m) {
@@ -144,7 +149,8 @@ export async function startFakeAuth(): Promise<FakeAuth> {
       extra.unshift({ method, path, handler });
     },
     down: () => { isDown = true; },
-    up: () => { isDown = false; },
+    failWith: (status) => { failStatus = status; },
+    up: () => { isDown = false; failStatus = undefined; },
     sign: signClaims,
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
   };
