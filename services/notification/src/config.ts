@@ -61,6 +61,18 @@ const schema = commonEnv.extend({
   WEBHOOK_SECRET_KEY: secretKey,
   /** Hosts (name or IP) webhooks may target even though they are private/loopback (local runs, tests). */
   WEBHOOK_ALLOWED_HOSTS: list,
+  /** Deadline of one webhook request (connect to last byte); redirects are never followed. */
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(50).max(60_000).default(10_000),
+  /** How often the dispatcher looks for due deliveries when idle, and how many it sends at once. */
+  WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  /** Retry steps of a failed delivery (ms), each waited with full jitter; default 5 s … 24 h (about a day in expectation). */
+  WEBHOOK_RETRY_SCHEDULE_MS: z.string().default('5000,30000,120000,600000,1800000,3600000,10800000,21600000,43200000,86400000').pipe(retryDelays),
+  /** Failed attempts in a row (any delivery) that disable a webhook and notify its owner. */
+  WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** SSE: heartbeat comment interval, and open streams per user and process (0: no limit). */
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(50).max(300_000).default(15_000),
+  SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(0).max(100_000).default(10),
   /** Queues are <EVENT_QUEUE_PREFIX>.<purpose>; tests use their own prefix. */
   EVENT_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('notification'),
   /** Waits before each retry of a failed event; after the last the event goes to the DLQ (~40 min by default). */

@@ -6,6 +6,7 @@ import { createLogger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { createTokenProvider } from '@platform/shared/service-client';
 import { buildApp } from './app.ts';
+import { createChannels } from './channels-wiring.ts';
 import { loadNotificationConfig } from './config.ts';
 import { createConsumers } from './infra/consumers/index.ts';
 import { createRabbitDeadLetterStore } from './infra/rabbit-dead-letter-store.ts';
@@ -21,17 +22,21 @@ const pool = createPool(config.DATABASE_URL, { logger, applicationName: 'notific
 await migrate(pool, { schema: SCHEMA, dir: new URL('../migrations', import.meta.url) });
 const redis = createRedisClient(config.REDIS_URL, logger);
 await redisReady(redis);
+// Subscriber mode needs a connection of its own: the one every SSE stream of this process shares.
+const subscriber = createRedisClient(config.REDIS_URL, logger);
+await redisReady(subscriber);
+const channels = createChannels({ config, pool, redis, subscriber, logger });
 const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.EVENTS_EXCHANGE });
 const relay = startOutboxRelay({ pool, broker, schema: SCHEMA, logger });
 
 const getServiceToken = createTokenProvider({
   authUrl: config.AUTH_URL, clientId: config.SERVICE_CLIENT_ID, clientSecret: config.SERVICE_CLIENT_SECRET, logger,
 });
-const deps = createNotificationDeps({ config, pool, logger, getServiceToken });
+const deps = createNotificationDeps({ config, pool, logger, getServiceToken, listeners: channels.listeners });
 // Not a readiness check: mail waits in the retry queues while SMTP is down, the API stays up.
 deps.mailer.verify().catch((err: Error) => logger.warn('smtp server not reachable yet; mails wait and retry', { err: err.message }));
 
-const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX);
+const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX, channels.consumers);
 const consumers = await startConsumers(broker, defs, {
   pool, schema: SCHEMA, logger,
   retryDelaysMs: config.EVENT_RETRY_DELAYS_MS,
@@ -43,6 +48,7 @@ const app = buildApp({
   auth: { issuer: config.JWT_ISSUER, getKey: jwksKeyResolver(config.AUTH_JWKS_URL), redis },
   deadLetters: createRabbitDeadLetterStore(broker),
   queues,
+  routers: channels.routers,
   trustProxy: config.TRUST_PROXY,
   checks: [
     { name: 'postgres', check: () => pool.query('SELECT 1') },
@@ -50,9 +56,12 @@ const app = buildApp({
     { name: 'rabbitmq', check: () => broker.ready() },
   ],
 });
+channels.startDispatcher(deps);
 const server = hardenServer(app.listen(config.PORT, () => logger.info('listening', { port: config.PORT })));
 
 onShutdown(logger, [
+  // SSE streams first: the server waits for open responses before it closes.
+  () => channels.stop(),
   () => closeServer(server),
   () => consumers.stop(),
   () => relay.stop(),

@@ -12,6 +12,7 @@ import { createLogger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@platform/shared/testing';
 import { buildApp, type AppDeps } from '../src/app.ts';
+import { createChannels, type Channels } from '../src/channels-wiring.ts';
 import { loadNotificationConfig, type NotificationConfig } from '../src/config.ts';
 import { createConsumers } from '../src/infra/consumers/index.ts';
 import { createRabbitDeadLetterStore } from '../src/infra/rabbit-dead-letter-store.ts';
@@ -35,6 +36,8 @@ export type TestApp = {
   redis: Redis;
   broker: Broker;
   deps: NotificationDeps & { close(): void };
+  /** Webhooks, inbox and live push (dispatcher running). */
+  channels: Channels;
   appDeps: AppDeps;
   config: NotificationConfig;
   smtp: SmtpReceiver;
@@ -96,8 +99,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { con
   const redis = createRedisClient(config.REDIS_URL, logger);
   await redisReady(redis);
   const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.EVENTS_EXCHANGE });
-  const deps = createNotificationDeps({ config, pool: db.pool, logger, getServiceToken: async () => 'test-service-token' });
-  const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX);
+  const subscriber = createRedisClient(config.REDIS_URL, logger);
+  await redisReady(subscriber);
+  const channels = createChannels({ config, pool: db.pool, redis, subscriber, logger });
+  const deps = createNotificationDeps({ config, pool: db.pool, logger, getServiceToken: async () => 'test-service-token', listeners: channels.listeners });
+  const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX, channels.consumers);
   const relay: OutboxRelay = startOutboxRelay({ pool: db.pool, broker, schema: 'notifications', logger, pollMs: 50 });
   let consumers: Consumers | undefined;
   if (opts.consumers !== false) {
@@ -111,14 +117,16 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { con
     auth: { issuer: TEST_ISSUER, getKey: tokens.getKey, redis },
     deadLetters: createRabbitDeadLetterStore(broker),
     queues,
+    routers: channels.routers,
     checks: [{ name: 'postgres', check: () => db.pool.query('SELECT 1') }],
   };
   const app = buildApp(appDeps);
+  channels.startDispatcher(deps);
 
   let n = 0;
   const rows = async <T,>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as T[];
   const t: TestApp = {
-    app, db, redis, broker, deps, appDeps, config, smtp, users, alerts, prefix, tokens,
+    app, db, redis, broker, deps, channels, appDeps, config, smtp, users, alerts, prefix, tokens,
     queue: (id) => queues.get(id)!.queue,
     bearer: tokens.bearer,
     email: (label = 'user') => `${label}.${prefix}.${++n}@example.com`.toLowerCase(),
@@ -139,6 +147,7 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { con
       return out;
     },
     async stop() {
+      await channels.stop();
       await consumers?.stop();
       await relay.stop();
       await deleteQueues(broker, [...queues.values()].flatMap((q) => consumerQueueNames(q.queue, config.EVENT_RETRY_DELAYS_MS)), config.EVENTS_EXCHANGE);

@@ -7,19 +7,20 @@ import type { WebhookDeliveryRepo } from '../../usecases/webhooks/ports.ts';
 const headerText = (v: unknown): string | null => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : null);
 
 /**
- * Webhook fan-out: one queue per catalog event webhooks can receive (`<prefix>.webhooks.<type>`;
- * the consumer kit binds a queue to one event type), each turning the event into pending deliveries
- * in its inbox transaction. The deliveries keep the event's trace for their traceparent header.
+ * Webhook fan-out: one consumer per catalog event webhooks can receive (the consumer kit binds a
+ * queue to one event type), by queue id `webhooks.<type>` for createConsumers' `extra` (so the DLQ
+ * routes know them too). Each turns the event into pending deliveries in its inbox transaction;
+ * the deliveries keep the event's trace for their traceparent header.
  */
-export function webhookFanOutConsumers(deps: { deliveries: WebhookDeliveryRepo }, { queuePrefix }: { queuePrefix: string }): ConsumerDef[] {
-  return eventCatalog
+export function webhookFanOutConsumers(deliveries: WebhookDeliveryRepo): Record<string, (deps: unknown, queue: string) => ConsumerDef> {
+  return Object.fromEntries(eventCatalog
     .filter((event) => WEBHOOK_EVENTS[event.type])
-    .map((event) => consumer({
-      queue: `${queuePrefix}.webhooks.${event.type}`,
+    .map((event) => [`webhooks.${event.type}`, (_deps: unknown, queue: string) => consumer({
+      queue,
       event,
       async handle(envelope, ctx) {
         const traceparent = currentTraceparent() ?? headerText(ctx.headers.traceparent);
-        await enqueueWebhookDeliveries(deps, ctx.tx, envelope, traceparent);
+        await enqueueWebhookDeliveries({ deliveries }, ctx.tx, envelope, traceparent);
       },
-    }));
+    })]));
 }
