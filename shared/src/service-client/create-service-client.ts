@@ -44,8 +44,24 @@ export type RequestOptions<T> = {
 
 type Call = <T = unknown>(path: string, options?: RequestOptions<T>) => Promise<T>;
 
+/** A 2xx answer whose body is left unread, for downloads that must stream. */
+export type StreamAnswer = { status: number; headers: Headers; body: ReadableStream<Uint8Array> };
+
+export type StreamOptions = {
+  query?: Query;
+  headers?: Record<string, string>;
+  /** Time until the answer's headers arrive (the body streams without a limit; pass signal to stop it). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+};
+
 export type ServiceClient = {
   readonly name: string;
+  /**
+   * GET whose 2xx body streams to the caller (file contents): same token, breaker, trace and error
+   * mapping as the other calls, no retries (the caller decides; a half-read stream cannot be resent).
+   */
+  stream: (path: string, options?: StreamOptions) => Promise<StreamAnswer>;
   get: Call;
   post: Call;
   put: Call;
@@ -193,9 +209,69 @@ export function createServiceClient(options: ServiceClientOptions): ServiceClien
     }
   }
 
+  async function stream(path: string, opts: StreamOptions = {}): Promise<StreamAnswer> {
+    const url = buildUrl(baseUrl, path, opts.query);
+    const limitMs = opts.timeoutMs ?? timeoutMs;
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      const headers: Record<string, string> = { ...opts.headers };
+      const requestId = currentRequestId();
+      if (requestId && !hasHeader(headers, 'x-request-id')) headers['x-request-id'] = requestId;
+      if (getToken && !hasHeader(headers, 'authorization')) headers.authorization = `Bearer ${await getToken()}`;
+      try {
+        return await breaker.fire(() => tracer.startActiveSpan(`GET ${name}`, {
+          kind: SpanKind.CLIENT,
+          attributes: { 'http.request.method': 'GET', 'url.full': url, 'server.address': hostname, 'server.port': serverPort, 'peer.service': name },
+        }, async (span) => {
+          try {
+            propagation.inject(context.active(), headers);
+            const timer = AbortSignal.timeout(limitMs);
+            // The timeout covers the wait for the headers only; afterwards only the caller's signal stops the body.
+            const headersDone = new AbortController();
+            const onTimeout = () => headersDone.abort(timer.reason);
+            timer.addEventListener('abort', onTimeout, { once: true });
+            const signal = opts.signal ? AbortSignal.any([headersDone.signal, opts.signal]) : headersDone.signal;
+            let res: Response;
+            try {
+              res = await fetch(url, { method: 'GET', headers, redirect: 'manual', signal });
+            } catch (err) {
+              throw fromFetchError(name, (err as Error)?.name === 'AbortError' && timer.aborted ? timer.reason : err, limitMs);
+            } finally {
+              timer.removeEventListener('abort', onTimeout);
+            }
+            span.setAttribute('http.response.status_code', res.status);
+            if (res.status >= 200 && res.status < 300 && res.body) return { status: res.status, headers: res.headers, body: res.body };
+            readAnswer(name, res, await res.text().catch(() => ''));
+            throw badAnswerError(name, `answered ${res.status} without a body`);
+          } catch (err) {
+            if (!isAppError(err) || err.status >= 500) {
+              span.setStatus({ code: SpanStatusCode.ERROR, message: (err as Error).message });
+              span.recordException(err as Error);
+            }
+            throw err;
+          } finally {
+            span.end();
+          }
+        })) as StreamAnswer;
+      } catch (err) {
+        if (isBreakerOpenError(err)) throw circuitOpenError(name, err);
+        throw err;
+      }
+    } catch (err) {
+      outcome = outcomeOf(err);
+      throw err;
+    } finally {
+      const labels = { target: name, method: 'GET', outcome };
+      serviceCallsTotal.inc(labels);
+      serviceCallDuration.observe(labels, (performance.now() - started) / 1000);
+    }
+  }
+
   const call = (method: Method): Call => (path, opts) => request(method, path, opts);
   return {
     name,
+    stream,
     get: call('GET'),
     post: call('POST'),
     put: call('PUT'),

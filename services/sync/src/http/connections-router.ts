@@ -1,0 +1,68 @@
+import { Router } from 'express';
+import { actorOf } from '@platform/shared/auth';
+import { parsePagination, sendCreated, sendList, sendNoContent, sendOk, validate } from '@platform/shared/http';
+import type { SyncDeps } from '../usecases/deps.ts';
+import {
+  createConnection, deleteConnection, getConnection, listConnections, updateConnection, type ConnectionChange,
+} from '../usecases/manage-connections.ts';
+import { requestRun } from '../usecases/manage-jobs.ts';
+import { createConnectionBody, idParams, patchConnectionBody, runBody } from './connection-schemas.ts';
+import { expectedVersion, setEtag } from './etag.ts';
+import { toConnectionJson, toJobJson } from './presenters.ts';
+
+/** /admin/sync/connections (app.ts lets only admins in): sources of people, their settings, secrets (write-only) and schedule. */
+export function createConnectionsRouter(deps: SyncDeps): Router {
+  const router = Router();
+
+  router.get('/admin/sync/connections', async (req, res) => {
+    const page = parsePagination(req.query);
+    const { items, total } = await listConnections(deps, page);
+    sendList(res, items.map(toConnectionJson), { ...page, total });
+  });
+
+  router.post('/admin/sync/connections', async (req, res) => {
+    const body = validate(createConnectionBody, req.body);
+    const connection = await createConnection(deps, actorOf(req).id, {
+      name: body.name, provider: body.provider, settings: body.settings,
+      ...(body.secrets && { secrets: body.secrets }),
+      ...(body.schedule !== undefined && { schedule: body.schedule }),
+      ...(body.enabled !== undefined && { enabled: body.enabled }),
+    });
+    setEtag(res, connection.version);
+    res.location(`/api/v1/admin/sync/connections/${connection.id}`);
+    sendCreated(res, toConnectionJson(connection));
+  });
+
+  router.get('/admin/sync/connections/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    const connection = await getConnection(deps, id);
+    setEtag(res, connection.version);
+    sendOk(res, toConnectionJson(connection));
+  });
+
+  router.patch('/admin/sync/connections/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    const version = expectedVersion(req);
+    const body = validate(patchConnectionBody, req.body);
+    const change: ConnectionChange = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined));
+    const connection = await updateConnection(deps, actorOf(req).id, id, change, version);
+    setEtag(res, connection.version);
+    sendOk(res, toConnectionJson(connection));
+  });
+
+  router.delete('/admin/sync/connections/:id', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    await deleteConnection(deps, actorOf(req).id, id, expectedVersion(req));
+    sendNoContent(res);
+  });
+
+  router.post('/admin/sync/connections/:id/run', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    const body = validate(runBody, req.body ?? {});
+    const { job, created } = await requestRun(deps, { connectionId: id, mode: body.mode ?? 'incremental', trigger: 'manual', actorId: actorOf(req).id });
+    res.location(`/api/v1/admin/sync/jobs/${job.id}`);
+    sendOk(res, { job_id: job.id, created, job: toJobJson(job) }, 202);
+  });
+
+  return router;
+}

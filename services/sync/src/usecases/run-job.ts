@@ -1,0 +1,240 @@
+import { isAppError } from '@platform/shared/errors';
+import { syncJobCompleted, syncJobFailed, syncJobStarted } from '@platform/shared/events';
+import type { Connection } from '../domain/connection.ts';
+import { toImportedUser, type ImportedUser } from '../domain/imported-user.ts';
+import { addCounts, finalStatus, type Job, type JobCounts, type JobStatus, type RecordError } from '../domain/job.ts';
+import type { SyncDeps } from './deps.ts';
+import { JobFailure, JobStop, startJobControl, type JobControl } from './job-control.ts';
+import { ProviderError, type ProviderSession, type SourcePage } from './provider-port.ts';
+import { maxWatermark, parseCursor, serializeCursor, startCursor, type SyncCursor } from './sync-cursor.ts';
+
+export const EVENT_SOURCE = 'sync';
+
+/** The external_source the user service keys this connection's people by. */
+export const externalSource = (connectionId: string): string => `sync:${connectionId}`;
+
+export type RunOutcome = 'finished' | 'released' | 'skipped' | 'lost';
+
+type Run = { deps: SyncDeps; job: Job; connection: Connection; ctl: JobControl; session: ProviderSession; worker: string };
+
+/**
+ * Runs one job to its end: page by page from the provider, each page upserted in batches through the
+ * user service and then committed in one transaction with the job's counters, the per-record errors
+ * and the cursor, so a job that dies resumes after its last committed page. A full run then
+ * deactivates the people that vanished from the source. While the user service or the provider is
+ * unavailable the job pauses and retries with backoff.
+ */
+export async function runJob(deps: SyncDeps, jobId: string, { worker, signal }: { worker: string; signal: AbortSignal }): Promise<RunOutcome> {
+  const job = await deps.runInTx(async (tx) => {
+    const claimed = await deps.jobs.claim(tx, jobId, worker, deps.settings.jobStaleMs);
+    if (claimed && claimed.attempts === 1) {
+      await deps.outbox.add(tx, syncJobStarted.create({ job_id: claimed.id, connection_id: claimed.connectionId }, { source: EVENT_SOURCE, subject: claimed.id }));
+    }
+    return claimed;
+  });
+  if (!job) return 'skipped';
+  const log = deps.logger.child({ job_id: job.id, connection_id: job.connectionId });
+  log.info('sync job running', { mode: job.mode, trigger: job.trigger, attempt: job.attempts, resumed_pages: job.pages });
+
+  const ctl = startJobControl(deps, job, worker, signal);
+  try {
+    const connection = await deps.connections.findById(deps.db, job.connectionId);
+    if (!connection) throw new JobFailure('The connection was deleted');
+    const session = await openSession(deps, connection, signal);
+    const run: Run = { deps, job, connection, ctl, session, worker };
+    const result = await importPages(run);
+    let counts = result.counts;
+    // A full run that read nothing at all is far likelier a broken source than an empty one: deactivate nobody.
+    if (job.mode === 'full' && counts.fetched > 0) counts = await deactivateVanished(run, counts, result);
+    const status = finalStatus(counts);
+    await finish(deps, job, status, counts, status === 'failed' ? 'Every record failed; see the job errors' : null, result.cursor);
+    log.info('sync job finished', { counts });
+    return 'finished';
+  } catch (err) {
+    if (err instanceof JobStop) {
+      if (err.reason === 'lost') return 'lost';
+      const current = (await deps.jobs.findById(deps.db, job.id)) ?? job;
+      if (err.reason === 'stopping') {
+        await deps.jobs.release(deps.db, job.id, worker);
+        log.info('sync job released for another worker', { pages: current.pages });
+        return 'released';
+      }
+      await finish(deps, job, 'cancelled', current.counts, 'Cancelled by an admin', null);
+      log.info('sync job cancelled', { counts: current.counts });
+      return 'finished';
+    }
+    const message = failureMessage(err);
+    if (!(err instanceof JobFailure) && !(err instanceof ProviderError) && !isAppError(err)) log.error('sync job crashed', { err });
+    const current = (await deps.jobs.findById(deps.db, job.id)) ?? job;
+    await finish(deps, job, 'failed', current.counts, message, null);
+    log.warn('sync job failed', { error: message, counts: current.counts });
+    return 'finished';
+  } finally {
+    ctl.stop();
+  }
+}
+
+async function openSession(deps: SyncDeps, connection: Connection, signal: AbortSignal): Promise<ProviderSession> {
+  const adapter = deps.providers.get(connection.provider);
+  if (!adapter) throw new JobFailure(`Unknown provider ${connection.provider}`);
+  const parsed = adapter.parseSettings(connection.settings);
+  if ('issues' in parsed) throw new JobFailure(`Invalid settings: ${parsed.issues[0]?.field ?? 'settings'}`);
+  // The plaintext secrets are read right before use and never leave this job's provider session.
+  const sealed = await deps.connections.findSecrets(deps.db, connection.id);
+  let secrets: Record<string, string> = {};
+  if (sealed) {
+    try {
+      secrets = deps.secrets.open(sealed);
+    } catch {
+      throw new JobFailure('The connection secrets cannot be read (was SYNC_SECRET_KEY changed?)');
+    }
+  }
+  return adapter.open({ settings: parsed.settings, secrets, pageSize: deps.settings.pageSize, timeoutMs: deps.settings.providerTimeoutMs, signal });
+}
+
+async function importPages(run: Run): Promise<{ counts: JobCounts; cursor: SyncCursor; pages: number }> {
+  const { deps, job, connection, ctl } = run;
+  let cursor = job.pages > 0 ? parseCursor(job.cursor) : startCursor(parseCursor(job.cursorStart), job.mode);
+  let counts = job.counts;
+  let pages = job.pages;
+  for (;;) {
+    ctl.check();
+    const page = await untilAvailable(run, 'The provider', () => run.session.fetchPage(cursor.pos, cursor.since));
+    const { users, errors, seenIds, max } = await preparePage(run, page);
+    const outcome = await upsertUsers(run, users);
+    errors.push(...outcome.errors);
+    counts = addCounts(counts, { fetched: page.records.length, ...outcome.counts, failed: errors.length });
+    const next: SyncCursor = { pos: page.next, since: cursor.since, max: maxWatermark(cursor.max, max) };
+    pages++;
+    ctl.check();
+    await deps.runInTx(async (tx) => {
+      await deps.jobErrors.addMany(tx, job.id, errors);
+      await deps.seen.markSeen(tx, connection.id, job.id, seenIds);
+      await deps.jobs.savePage(tx, job.id, { counts, cursor: serializeCursor(next), pages });
+      await deps.connections.saveCursor(tx, connection.id, serializeCursor(next));
+    });
+    cursor = next;
+    if (page.next === null || page.records.length === 0) return { counts, cursor, pages };
+  }
+}
+
+/** Maps and checks a page's records; duplicates within the run are errors, not second upserts. */
+async function preparePage(run: Run, page: SourcePage) {
+  const { deps, job, connection, session } = run;
+  const users: ImportedUser[] = [];
+  const errors: RecordError[] = [];
+  const seenIds: string[] = [];
+  let max: string | null = null;
+  const candidates: { user: ImportedUser; raw: unknown }[] = [];
+  for (const raw of page.records) {
+    let result;
+    try {
+      result = toImportedUser(session.mapRecord(raw), raw);
+    } catch (err) {
+      result = { error: { recordRef: null, field: null, message: (err as Error).message, raw } };
+    }
+    if ('error' in result) {
+      errors.push(result.error);
+      if (result.error.recordRef) seenIds.push(result.error.recordRef);
+      continue;
+    }
+    candidates.push({ user: result.user, raw });
+    max = maxWatermark(max, session.watermark?.(raw) ?? null);
+  }
+  const already = await deps.seen.seenInJob(deps.db, connection.id, job.id, candidates.map((c) => c.user.externalId));
+  const ids = new Set<string>();
+  const emails = new Set<string>();
+  for (const { user, raw } of candidates) {
+    const duplicateId = already.has(user.externalId) || ids.has(user.externalId);
+    if (duplicateId || emails.has(user.email)) {
+      errors.push({ recordRef: user.externalId, field: duplicateId ? 'external_id' : 'email', message: duplicateId ? 'Duplicate external id in this run' : 'Duplicate email in this run', raw });
+      continue;
+    }
+    ids.add(user.externalId);
+    emails.add(user.email);
+    users.push(user);
+    seenIds.push(user.externalId);
+  }
+  return { users, errors, seenIds: [...new Set(seenIds)], max };
+}
+
+async function upsertUsers(run: Run, users: ImportedUser[]) {
+  const { deps, connection } = run;
+  const counts = { created: 0, updated: 0, unchanged: 0 };
+  const errors: RecordError[] = [];
+  const size = deps.settings.batchSize;
+  for (let i = 0; i < users.length; i += size) {
+    const batch = users.slice(i, i + size);
+    const outcomes = await untilAvailable(run, 'The user service', () => deps.userDirectory.batchUpsert(externalSource(connection.id), batch));
+    for (const o of outcomes) {
+      if (o.status === 'invalid') errors.push({ recordRef: o.externalId, field: o.field, message: o.message, raw: null });
+      else counts[o.status]++;
+    }
+  }
+  return { counts, errors };
+}
+
+async function deactivateVanished(run: Run, counts: JobCounts, at: { cursor: SyncCursor; pages: number }): Promise<JobCounts> {
+  const { deps, job, connection, ctl } = run;
+  let total = counts;
+  for (;;) {
+    ctl.check();
+    const ids = await deps.seen.vanished(deps.db, connection.id, job.id, deps.settings.batchSize);
+    if (ids.length === 0) return total;
+    const { deactivated } = await untilAvailable(run, 'The user service', () => deps.userDirectory.deactivate(externalSource(connection.id), ids));
+    total = addCounts(total, { deleted: deactivated });
+    const next = total;
+    await deps.runInTx(async (tx) => {
+      await deps.seen.markDeactivated(tx, connection.id, ids);
+      await deps.jobs.savePage(tx, job.id, { counts: next, cursor: serializeCursor(at.cursor), pages: at.pages });
+    });
+  }
+}
+
+const isTransient = (err: unknown): boolean =>
+  err instanceof ProviderError ? err.retryable : isAppError(err) && err.status >= 500;
+
+/** Calls fn until it succeeds; while the target is unavailable the job is paused with a growing wait. */
+async function untilAvailable<T>(run: Run, what: string, fn: () => Promise<T>): Promise<T> {
+  const { deps, job, ctl } = run;
+  const { backoffInitialMs, backoffMaxMs, pauseLimitMs } = deps.settings;
+  let delay = backoffInitialMs;
+  let pausedAt: number | undefined;
+  for (;;) {
+    try {
+      const result = await fn();
+      if (pausedAt !== undefined) {
+        await deps.jobs.setPause(deps.db, job.id, null);
+        deps.logger.info('sync job resumed', { job_id: job.id, paused_ms: Date.now() - pausedAt });
+      }
+      return result;
+    } catch (err) {
+      if (!isTransient(err)) throw err;
+      pausedAt ??= Date.now();
+      if (Date.now() - pausedAt >= pauseLimitMs) throw new JobFailure(`${what} stayed unavailable for too long`, { cause: err });
+      const wait = Math.round(delay * (0.8 + Math.random() * 0.4));
+      await deps.jobs.setPause(deps.db, job.id, { until: new Date(Date.now() + wait), reason: `${what} is unavailable` });
+      deps.logger.warn('sync job paused', { job_id: job.id, reason: `${what} is unavailable`, retry_in_ms: wait, err: (err as Error).message });
+      await ctl.sleep(wait);
+      delay = Math.min(delay * 2, backoffMaxMs);
+    }
+  }
+}
+
+async function finish(deps: SyncDeps, job: Job, status: JobStatus, counts: JobCounts, error: string | null, cursor: SyncCursor | null) {
+  await deps.runInTx(async (tx) => {
+    const done = await deps.jobs.finish(tx, job.id, { status, counts, error });
+    if (cursor) await deps.connections.saveCursor(tx, job.connectionId, serializeCursor({ pos: null, since: cursor.max, max: cursor.max }));
+    if (cursor && job.mode === 'full') await deps.connections.markFullRun(tx, job.connectionId, deps.now());
+    const meta = { source: EVENT_SOURCE, subject: job.id };
+    const data = { job_id: done.id, connection_id: done.connectionId, counts: { ...done.counts } };
+    if (status === 'succeeded' || status === 'partially_succeeded') await deps.outbox.add(tx, syncJobCompleted.create(data, meta));
+    else await deps.outbox.add(tx, syncJobFailed.create({ ...data, error: (error ?? status).slice(0, 2000) }, meta));
+  });
+}
+
+function failureMessage(err: unknown): string {
+  if (err instanceof JobFailure || err instanceof ProviderError) return err.message;
+  if (isAppError(err)) return err.message;
+  return 'The job failed unexpectedly';
+}
