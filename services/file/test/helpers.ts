@@ -130,7 +130,8 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async upload(who, content, opts = {}) {
       const res = await request(app).post(`${API}/files`).set('authorization', who.auth)
         .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content), {
-          filename: opts.name ?? 'notes.txt', contentType: opts.type ?? 'text/plain',
+          // filepath: form-data would cut a name with slashes down to its basename.
+          filename: opts.name ?? 'notes.txt', filepath: opts.name ?? 'notes.txt', contentType: opts.type ?? 'text/plain',
         });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.data as UploadedJson;

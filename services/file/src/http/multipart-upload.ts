@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import busboy from 'busboy';
 import type { Request } from 'express';
 import { AppError } from '@platform/shared/errors';
@@ -25,6 +26,10 @@ export function receiveMultipartUpload(deps: StoreUploadDeps, req: Request, ids:
   try {
     form = busboy({
       headers: req.headers,
+      // The raw name reaches storeUpload, which keeps it as original_name and sanitises it itself.
+      preservePath: true,
+      // Browsers send file names as raw UTF-8 bytes, not latin1 (busboy's default).
+      defParamCharset: 'utf8',
       highWaterMark: 256 * 1024,
       limits: { fieldNameSize: 100, fieldSize: 4096, fields: 10, fileSize: max + 1, files: 1, parts: 11, headerPairs: 20 },
     });
@@ -34,6 +39,7 @@ export function receiveMultipartUpload(deps: StoreUploadDeps, req: Request, ids:
 
   return new Promise<StoredFile>((resolve, reject) => {
     let upload: Promise<StoredFile> | undefined;
+    let fileStream: Readable | undefined;
     let aborted = false;
     let formDone!: () => void;
     let formFailed!: (err: unknown) => void;
@@ -46,6 +52,9 @@ export function receiveMultipartUpload(deps: StoreUploadDeps, req: Request, ids:
       req.unpipe(form);
       // Read and drop the rest of the body, so the client gets to read our answer.
       req.resume();
+      // The file part stops here too (once unpiped it would wait for bytes forever). busboy's file
+      // streams emit no 'close', so only an error tells a pipeline that they are gone.
+      if (fileStream && !fileStream.readableEnded) fileStream.destroy(fileErrors.uploadAborted());
       formFailed(err);
       if (!upload) return reject(err);
       // Let the upload clean up (bytes, reservation) before answering.
@@ -58,6 +67,9 @@ export function receiveMultipartUpload(deps: StoreUploadDeps, req: Request, ids:
         if (!aborted) abort(badForm(field === 'file' ? 'Send one file per request' : `Unexpected file field "${field}" (expected "file")`));
         return;
       }
+      fileStream = stream;
+      // Its errors reach storeUpload through its pipeline; this keeps one before that from going unhandled.
+      stream.on('error', () => {});
       upload = storeUpload(deps, {
         ...ids,
         body: stream,

@@ -78,6 +78,8 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
       throw fileErrors.typeRefused(`Files of type ${declared} are not allowed`);
     }
     if (known !== undefined) await reserve(Math.min(known, max) - reserved);
+    // Gone while we waited for the reservation (the client left, or the form turned out bad).
+    if (input.body.destroyed) throw fileErrors.uploadAborted();
   } catch (err) {
     input.body.resume();
     await release();
