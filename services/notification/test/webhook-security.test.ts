@@ -40,7 +40,7 @@ describe('createUrlGuard', () => {
     allowedHosts: ['receiver.test', '10.9.9.9'],
     resolve: resolveTo({
       'public.test': ['93.184.216.34'], 'loop.test': ['127.0.0.1'], 'mixed.test': ['93.184.216.34', '10.0.0.5'],
-      'receiver.test': ['127.0.0.1'], 'v6loop.test': ['::1'],
+      'receiver.test': ['127.0.0.1'], 'v6loop.test': ['::1'], 'points-at-allowed.test': ['10.9.9.9'],
     }),
   });
   const reason = async (url: string) => guard.check(url).then(() => 'ok', (e: unknown) => (e instanceof WebhookTargetError ? e.reason : String(e)));
@@ -53,7 +53,7 @@ describe('createUrlGuard', () => {
 
   it('refuses internal targets, including a name that resolves to loopback and any one bad address', async () => {
     for (const url of ['http://127.0.0.1/', 'http://10.0.0.1/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]/', 'http://loop.test/',
-      'http://mixed.test/', 'http://v6loop.test/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://2130706433/']) {
+      'http://mixed.test/', 'http://v6loop.test/', 'http://points-at-allowed.test/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://2130706433/']) {
       expect(await reason(url), url).toBe('forbidden_address');
     }
   });

@@ -21,7 +21,9 @@ const bare = (hostname: string) => hostname.replace(/^\[|\]$/g, '').toLowerCase(
 
 /**
  * SSRF guard for webhook targets: only http(s) without credentials; every address the host resolves
- * to must be public unless `allowedHosts` names the host (or the literal IP).
+ * to must be public unless `allowedHosts` names the host as written in the URL (a name, or a literal
+ * IP). A resolved address is never matched against the list: a public name someone points at an
+ * allowed internal IP stays refused.
  */
 export function createUrlGuard({ allowedHosts, resolve = systemResolve }: { allowedHosts: readonly string[]; resolve?: Resolve }): UrlGuard {
   const allowed = new Set(allowedHosts.map(bare));
@@ -35,7 +37,7 @@ export function createUrlGuard({ allowedHosts, resolve = systemResolve }: { allo
     if (addresses.length === 0) throw new WebhookTargetError('unresolvable', 'host does not resolve');
     if (allowed.has(host)) return addresses;
     for (const { address } of addresses) {
-      if (!allowed.has(address.toLowerCase()) && !isPublicAddress(address)) {
+      if (!isPublicAddress(address)) {
         throw new WebhookTargetError('forbidden_address', 'must not point to a private, loopback, link-local or otherwise internal address');
       }
     }
