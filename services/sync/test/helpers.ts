@@ -139,9 +139,9 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async stop() {
       await Promise.allSettled(schedulers.map((s) => s.stop()));
       await Promise.allSettled(workers.map((w) => w.stop()));
-      const ch = await broker.manager.createChannel({ json: false });
-      await ch.deleteQueue(config.SYNC_JOB_QUEUE).catch(() => {});
-      await ch.close().catch(() => {});
+      const cleanup = broker.openChannel('cleanup', async (ch) => { await ch.deleteQueue(config.SYNC_JOB_QUEUE); });
+      await cleanup.waitForOpen(5_000).catch(() => {});
+      await cleanup.close();
       await broker.close().catch(() => {});
       await redis.quit().catch(() => {});
       await db.drop();
