@@ -17,9 +17,10 @@ const secretKey = z.string().transform((raw, ctx) => {
   return key;
 });
 
-const retryDelays = z
+// A comma list of waits in milliseconds.
+const delayList = (fallback: string) => z
   .string()
-  .default('1000,5000,30000,120000,600000,1800000')
+  .default(fallback)
   .transform((raw, ctx) => {
     const delays = raw.split(',').map((s) => Number(s.trim()));
     if (delays.length === 0 || delays.some((d) => !Number.isInteger(d) || d <= 0)) {
@@ -43,6 +44,8 @@ const schema = commonEnv.extend({
   /** Recipient details (email, display name, locale) via POST /api/v1/internal/users/lookup. */
   USER_SERVICE_URL: httpUrl.default('http://127.0.0.1:3002'),
   USER_SERVICE_TIMEOUT_MS: z.coerce.number().int().min(50).max(30_000).default(2_000),
+  /** How long the breaker stays open after the user service failed, before one trial call. */
+  USER_SERVICE_BREAKER_RESET_MS: z.coerce.number().int().min(50).max(600_000).default(10_000),
   /** Where mail goes, e.g. smtp://127.0.0.1:1025 (Mailpit) or smtps://user:pass@host:465. */
   SMTP_URL: urlOf(['smtp:', 'smtps:']).default('smtp://127.0.0.1:1025'),
   MAIL_FROM: z.string().min(3).default('Platform <no-reply@platform.local>'),
@@ -67,7 +70,7 @@ const schema = commonEnv.extend({
   WEBHOOK_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
   WEBHOOK_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   /** Retry steps of a failed delivery (ms), each waited with full jitter; default 5 s … 24 h (about a day in expectation). */
-  WEBHOOK_RETRY_SCHEDULE_MS: z.string().default('5000,30000,120000,600000,1800000,3600000,10800000,21600000,43200000,86400000').pipe(retryDelays),
+  WEBHOOK_RETRY_SCHEDULE_MS: delayList('5000,30000,120000,600000,1800000,3600000,10800000,21600000,43200000,86400000'),
   /** Failed attempts in a row (any delivery) that disable a webhook and notify its owner. */
   WEBHOOK_DISABLE_AFTER_FAILURES: z.coerce.number().int().min(1).max(10_000).default(20),
   /** SSE: heartbeat comment interval, and open streams per user and process (0: no limit). */
@@ -76,7 +79,7 @@ const schema = commonEnv.extend({
   /** Queues are <EVENT_QUEUE_PREFIX>.<purpose>; tests use their own prefix. */
   EVENT_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('notification'),
   /** Waits before each retry of a failed event; after the last the event goes to the DLQ (~40 min by default). */
-  EVENT_RETRY_DELAYS_MS: retryDelays,
+  EVENT_RETRY_DELAYS_MS: delayList('1000,5000,30000,120000,600000,1800000'),
   /** How often the DLQs are checked for new dead letters to alert about. */
   DLQ_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   TRUST_PROXY: z

@@ -17,7 +17,7 @@ import type { NotifyListener } from './usecases/ports.ts';
 
 export type NotificationSettings = Pick<NotificationConfig,
   'SMTP_URL' | 'MAIL_FROM' | 'PUBLIC_APP_URL' | 'DEFAULT_LOCALE' | 'ADMIN_ALERT_EMAILS' | 'OPS_ALERT_WEBHOOK_URL'
-  | 'USER_SERVICE_URL' | 'USER_SERVICE_TIMEOUT_MS'>;
+  | 'USER_SERVICE_URL' | 'USER_SERVICE_TIMEOUT_MS' | 'USER_SERVICE_BREAKER_RESET_MS'>;
 
 /**
  * The concrete adapters behind the use-case ports, over connections the caller opened. main.ts and
@@ -38,6 +38,7 @@ export function createNotificationDeps({ config, pool, logger, getServiceToken, 
     baseUrl: config.USER_SERVICE_URL,
     timeoutMs: config.USER_SERVICE_TIMEOUT_MS,
     retries: 1,
+    breaker: { resetTimeoutMs: config.USER_SERVICE_BREAKER_RESET_MS },
     getToken: getServiceToken,
     logger,
   });

@@ -6,7 +6,7 @@ import type { DeadLetterStore } from '../usecases/ports.ts';
 import type { Guards } from './guards.ts';
 
 const queueId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a queue id such as verify-email');
-const listQuery = z.object({ queue: queueId.optional(), limit: z.unknown(), offset: z.unknown() }).strict();
+const listQuery = z.object({ queue: queueId.optional(), limit: z.string().optional(), offset: z.string().optional() }).strict();
 const idParams = z.object({ id: queueId });
 
 const toJson = (d: ListedDeadLetter) => ({

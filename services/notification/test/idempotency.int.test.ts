@@ -1,0 +1,64 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authPasswordResetRequested } from '@platform/shared/events';
+import { sleep, startTestApp, waitFor, type TestApp } from './helpers.ts';
+
+let t: TestApp;
+beforeAll(async () => { t = await startTestApp(); });
+afterAll(() => t?.stop());
+
+const resetEvent = (email: string) => authPasswordResetRequested.create(
+  { user_id: randomUUID(), email, display_name: 'Dee', token: randomBytes(32).toString('base64url'), expires_at: new Date(Date.now() + 3600_000).toISOString() },
+  { source: 'auth' },
+);
+const count = async (sql: string, id: string) => (await t.rows<{ n: number }>(sql, [id]))[0]!.n;
+const deliveries = (eventId: string) => count('SELECT count(*)::int AS n FROM notifications.deliveries WHERE event_id = $1', eventId);
+const inApp = (eventId: string) => count('SELECT count(*)::int AS n FROM notifications.notifications WHERE event_id = $1', eventId);
+
+describe('a redelivered event sends one mail', () => {
+  it('sends once when the same event arrives twice at once and again later', async () => {
+    const email = t.email('twice');
+    const event = resetEvent(email);
+    await Promise.all([t.publish(event), t.publish(event)]);
+    await t.smtp.waitFor((m) => m.to.includes(email));
+    await sleep(300);
+    await t.publish(event);
+    await sleep(300);
+    expect(t.smtp.to(email)).toHaveLength(1);
+    expect(await deliveries(event.id)).toBe(1);
+    expect(await inApp(event.id)).toBe(1);
+  });
+
+  it('sends once even when the consumer inbox no longer knows the event (the delivery key holds)', async () => {
+    const email = t.email('inbox-gone');
+    const event = resetEvent(email);
+    await t.publish(event);
+    await t.smtp.waitFor((m) => m.to.includes(email));
+    const before = await t.rows('SELECT id, status, sent_at FROM notifications.deliveries WHERE event_id = $1', [event.id]);
+
+    // As if the inbox row had been purged (retention) or another replica missed it.
+    await t.db.pool.query('DELETE FROM notifications.inbox WHERE event_id = $1', [event.id]);
+    await t.publish(event);
+    await waitFor(async () => (await t.rows('SELECT 1 FROM notifications.inbox WHERE event_id = $1', [event.id])).length > 0, { what: 'the redelivery handled' });
+    await sleep(100);
+
+    expect(t.smtp.to(email)).toHaveLength(1);
+    expect(await t.rows('SELECT id, status, sent_at FROM notifications.deliveries WHERE event_id = $1', [event.id])).toEqual(before);
+    expect(await inApp(event.id)).toBe(1);
+  });
+
+  it('retries a mail the SMTP server refused for a while, and sends it once', async () => {
+    const email = t.email('refused');
+    const event = resetEvent(email);
+    t.smtp.refuse(true);
+    await t.publish(event);
+    await sleep(150); // the first attempt is refused (451) and waits in a retry queue
+    t.smtp.refuse(false);
+    await t.smtp.waitFor((m) => m.to.includes(email), { what: 'the mail after the refusal' });
+    await sleep(300);
+    expect(t.smtp.to(email)).toHaveLength(1);
+    const [row] = await t.rows<{ attempts: number; status: string }>('SELECT attempts, status FROM notifications.deliveries WHERE event_id = $1', [event.id]);
+    expect(row).toMatchObject({ status: 'sent' });
+    expect(row!.attempts).toBeGreaterThan(1);
+  });
+});
