@@ -21,6 +21,8 @@ const schema = commonEnv.extend({
     .string()
     .default('file,notification,sync')
     .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean)),
+  /** Queues are <EVENT_QUEUE_PREFIX>.<purpose> (user.profiles …); tests use their own prefix. */
+  EVENT_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('user'),
   /** Which proxies' X-Forwarded-For is believed (Express "trust proxy"). */
   TRUST_PROXY: z
     .string()

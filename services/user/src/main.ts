@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { loadUserConfig } from './config.ts';
 import { onUserDataErased } from './infra/consumers/on-user-data-erased.ts';
 import { onUserRegistered } from './infra/consumers/on-user-registered.ts';
+import { withQueuePrefix } from './infra/consumers/queue-prefix.ts';
 import { createAuthApi, createUserDeps } from './wiring.ts';
 
 const config = loadUserConfig();
@@ -21,10 +22,10 @@ const relay = startOutboxRelay({ pool, broker, schema: 'users', logger });
 
 const authApi = createAuthApi(config, logger);
 const deps = createUserDeps({ config, pool, redis, logger, authApi });
-const consumers = await startConsumers(broker, [
+const consumers = await startConsumers(broker, withQueuePrefix(config.EVENT_QUEUE_PREFIX, [
   onUserRegistered(deps),
   onUserDataErased(deps),
-], { pool, schema: 'users', logger });
+]), { pool, schema: 'users', logger });
 
 const app = buildApp({
   ...deps,

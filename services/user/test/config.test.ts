@@ -27,3 +27,12 @@ describe('loadUserConfig', () => {
     );
   });
 });
+
+describe('withQueuePrefix', () => {
+  it('keeps user.<purpose> by default and moves queues under another prefix', async () => {
+    const { withQueuePrefix } = await import('../src/infra/consumers/queue-prefix.ts');
+    const defs = [{ queue: 'user.profiles' }, { queue: 'user.deletion-saga' }] as unknown as Parameters<typeof withQueuePrefix>[1];
+    expect(withQueuePrefix('user', defs).map((d) => d.queue)).toEqual(['user.profiles', 'user.deletion-saga']);
+    expect(withQueuePrefix('t_1', defs).map((d) => d.queue)).toEqual(['t_1.profiles', 't_1.deletion-saga']);
+  });
+});
