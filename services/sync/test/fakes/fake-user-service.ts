@@ -9,8 +9,10 @@ export type FakeUserService = FakeServer & {
   calls: { source: string; users?: WireUser[]; deactivate?: string[] }[];
   /** While set, every call answers this status (503: unavailable). */
   failWith: number | null;
-  /** Called before each batch answer (a test can hang or count here). */
+  /** Called before each batch is applied (a test can hang or count here). */
   beforeAnswer?: (call: number) => Promise<void> | void;
+  /** Called after a batch is applied, before the answer is sent (a crash here loses only the answer). */
+  afterApply?: (call: number) => Promise<void> | void;
   bySource(source: string): StoredUser[];
 };
 
@@ -28,6 +30,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
     calls: [] as FakeUserService['calls'],
     failWith: null as number | null,
     beforeAnswer: undefined as FakeUserService['beforeAnswer'],
+    afterApply: undefined as FakeUserService['afterApply'],
     bySource(source: string) { return [...fake.users.values()].filter((u) => u.source === source); },
   };
   const server = await startFakeServer(async (req, res, url) => {
@@ -46,6 +49,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
         u.writes++;
         return { index, status: 'updated', id: u.id };
       });
+      await fake.afterApply?.(fake.calls.length);
       return sendJson(res, 200, envelope({ results }));
     }
     const results = (body.users ?? []).map((w, index) => {
@@ -63,6 +67,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
       Object.assign(existing, w, { status: 'active', writes: existing.writes + 1 });
       return { index, status: 'updated', id: existing.id };
     });
+    await fake.afterApply?.(fake.calls.length);
     sendJson(res, 200, envelope({ results }));
   });
   return Object.assign(fake, server);
