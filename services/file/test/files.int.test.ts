@@ -149,7 +149,8 @@ describe('DELETE /files/{id}', () => {
   it('soft-deletes: 204, gone from reads, quota freed, file.deleted written, bytes kept for the purge job', async () => {
     const user = t.principal();
     const file = await t.upload(user, 'bye bye', { name: 'bye.txt' });
-    const [{ storage_key }] = await t.rows<{ storage_key: string }>('SELECT storage_key FROM files.files WHERE id = $1', [file.id]);
+    const [row] = await t.rows<{ storage_key: string }>('SELECT storage_key FROM files.files WHERE id = $1', [file.id]);
+    const storage_key = row!.storage_key;
     const res = await request(t.app).delete(`${API}/files/${file.id}`).set('authorization', user.auth);
     expect(res.status).toBe(204);
     expectError(await request(t.app).get(`${API}/files/${file.id}`).set('authorization', user.auth), 404, 'BIZ_001');

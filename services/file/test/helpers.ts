@@ -130,9 +130,11 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
     async upload(who, content, opts = {}) {
       const res = await request(app).post(`${API}/files`).set('authorization', who.auth)
         .attach('file', Buffer.isBuffer(content) ? content : Buffer.from(content), {
-          // filepath: form-data would cut a name with slashes down to its basename.
-          filename: opts.name ?? 'notes.txt', filepath: opts.name ?? 'notes.txt', contentType: opts.type ?? 'text/plain',
-        });
+          filename: opts.name ?? 'notes.txt',
+          // form-data (under supertest) would cut a name with slashes down to its basename.
+          filepath: opts.name ?? 'notes.txt',
+          contentType: opts.type ?? 'text/plain',
+        } as { filename: string; contentType: string });
       expect(res.status, JSON.stringify(res.body)).toBe(201);
       return res.body.data as UploadedJson;
     },

@@ -31,6 +31,10 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
     region: options.region,
     credentials: options.credentials,
     forcePathStyle: options.forcePathStyle ?? true,
+    // Checksums only where S3 requires them: S3-compatible servers (MinIO versions, s3rver) differ
+    // in which of the newer default CRC headers they understand.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
     ...(options.endpoint && { endpoint: options.endpoint }),
   });
 
