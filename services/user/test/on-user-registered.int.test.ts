@@ -77,3 +77,15 @@ describe('user.registered → profile (queue user.profiles)', () => {
     expect(await createdEvents(first.data.user_id)).toHaveLength(1);
   });
 });
+
+describe('user.registered whose email another profile holds', () => {
+  it('creates nothing and publishes nothing (the event is still marked handled)', async () => {
+    const holder = await t.seedUser();
+    const event = registered({ email: holder.email });
+    const before = await t.rows('SELECT id FROM users.users ORDER BY id');
+    await events.publish(event);
+    await waitFor(async () => (await inboxRows(event.id)) === 1, { what: 'the event to be handled' });
+    expect(await t.rows('SELECT id FROM users.users ORDER BY id')).toEqual(before);
+    expect(await createdEvents(event.data.user_id)).toHaveLength(0);
+  });
+});
