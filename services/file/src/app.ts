@@ -5,6 +5,7 @@ import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
 import { createFilesRouter } from './http/files-router.ts';
+import { createInternalRouter } from './http/internal-router.ts';
 import { createQuotasRouter } from './http/quotas-router.ts';
 import { createLinksRouter } from './http/links-router.ts';
 import { createPublicFilesRouter } from './http/public-files-router.ts';
@@ -47,6 +48,8 @@ export function buildApp(deps: AppDeps): Express {
     }),
     requireUser(),
   );
+  // /internal/files/{id}/content for service accounts (the sync service's CSV imports), before the end-user guard.
+  app.use('/api/v1', createInternalRouter(deps));
   const { transfers } = deps;
   // Signed links need no token; tus streams its own bodies and lets OPTIONS through without one.
   if (transfers) app.use('/api/v1', createPublicFilesRouter({ ...deps, ...transfers.links }), createUploadsRouter(transfers.uploads, transfers.tus, { authenticated }));
