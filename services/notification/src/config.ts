@@ -80,8 +80,6 @@ const schema = commonEnv.extend({
   EVENT_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('notification'),
   /** Waits before each retry of a failed event; after the last the event goes to the DLQ (~40 min by default). */
   EVENT_RETRY_DELAYS_MS: delayList('1000,5000,30000,120000,600000,1800000'),
-  /** How often the DLQs are checked for new dead letters to alert about. */
-  DLQ_ALERT_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   TRUST_PROXY: z
     .string()
     .default('loopback')
