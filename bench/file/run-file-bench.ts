@@ -1,0 +1,295 @@
+// The file service benchmark (issue 6, `pnpm bench`): one 1 GiB file uploaded (multipart, streamed)
+// and downloaded directly to the file service and through the gateway, in one run, beside a plain
+// disk copy of the same file; peak RSS of the gateway and the file service during the transfers.
+// Targets: through the gateway ≥ 50% of the disk-copy throughput; each process < 150 MB peak RSS.
+//
+// Processes are started as `npm start` starts them (node --import @platform/shared/telemetry/register
+// src/main.ts) on free ports with their own database and events exchange: auth (for a real access
+// token and JWKS), the file service, and the gateway reading kong/kong.yml rendered with the
+// development keys and pointed at these ports. Telemetry is off (OTEL_SDK_DISABLED) so the figures
+// are the data path's. Writes bench/results/file-latest.{json,md}.
+//
+// Run alone: `node bench/file/run-file-bench.ts` (BENCH_FILE_MB=64 for a quick smoke run).
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
+import { devDefaults } from '../../infra/launcher/dev-env.ts';
+import { DEV_KEYS_DIR, ensureDevKeys, kongTemplateVars, renderDeckTemplate } from '../../infra/launcher/dev-keys.ts';
+import { startAuthProcess, type AuthProcess } from '../auth-process.ts';
+import { spawnChild, waitForHttp, type Child } from '../gateway/child-process.ts';
+import { startGatewayProcess, type GatewayProcess } from '../gateway/gateway-process.ts';
+import { createBenchDatabase, type BenchDatabase } from '../lib/bench-database.ts';
+import { deleteExchange } from '../lib/bench-exchange.ts';
+import { onInterrupt, runInterruptCleanups } from '../lib/cleanup.ts';
+import { infra, rootDir } from '../lib/deps.ts';
+import { freePort } from '../lib/free-port.ts';
+import { progress } from '../lib/log.ts';
+import { BENCH_FILE_BYTES, ensureBenchData, type BenchData } from './bench-data.ts';
+import { download, kernelCopy, streamCopy, uploadMultipart, withRssPeaks, type Transfer } from './transfer.ts';
+
+const root = fileURLToPath(rootDir);
+const MB = 1024 * 1024;
+const READY_MS = 90_000;
+const TARGET_RATIO = 0.5;
+const TARGET_RSS_MB = 150;
+
+type Measured = Transfer & { peak_rss_mb: Record<string, number> };
+
+export type FileBenchResults = {
+  started_at: string;
+  finished_at: string;
+  git_commit: string | null;
+  machine: Record<string, unknown>;
+  file: { bytes: number; sha256: string; content_type: string };
+  disk_copy: { stream: Transfer; kernel_copy_file: Transfer; reference: 'stream' };
+  transfers: Record<'upload_direct' | 'upload_gateway' | 'download_direct' | 'download_gateway', Measured>;
+  peak_rss_mb: { gateway: number; file: number; gateway_vm_hwm: number | null; file_vm_hwm: number | null };
+  targets: Record<string, { value: number; target: string; met: boolean }>;
+};
+
+const gitCommit = () => {
+  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return null; }
+};
+
+function vmHwmMb(pid: number): number | null {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number((Number(match[1]) / 1024).toFixed(1)) : null;
+  } catch {
+    return null;
+  }
+}
+
+async function startFileService(runDir: string, db: BenchDatabase, auth: AuthProcess, exchange: string, bytes: number): Promise<{ child: Child; url: string }> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
+  Object.assign(env, devDefaults(root), {
+    NODE_ENV: 'production',
+    LOG_LEVEL: 'warn',
+    OTEL_SDK_DISABLED: 'true',
+    OTEL_SERVICE_NAME: 'file-bench',
+    DATABASE_URL: db.url,
+    REDIS_URL: infra.redisUrl,
+    AMQP_URL: infra.amqpUrl,
+    EVENTS_EXCHANGE: exchange,
+    PORT: String(port),
+    AUTH_URL: auth.baseUrl,
+    AUTH_JWKS_URL: `${auth.baseUrl}/api/v1/public/auth/.well-known/jwks.json`,
+    STORAGE_DRIVER: 'local',
+    STORAGE_DIR: join(runDir, 'files'),
+    TUS_DIR: join(runDir, 'tus'),
+    MAX_UPLOAD_BYTES: String(bytes * 2),
+    DEFAULT_QUOTA_BYTES: String(bytes * 8),
+    LARGE_UPLOAD_BYTES: String(50 * MB),
+    LINK_SIGNING_SECRET: randomBytes(32).toString('hex'),
+  });
+  const child = spawnChild({
+    name: 'file service',
+    command: process.execPath,
+    args: ['--import', '@platform/shared/telemetry/register', 'src/main.ts'],
+    cwd: join(root, 'services/file'),
+    env,
+    logFile: join(runDir, 'file-service.log'),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(child, `${url}/api/v1/ready`, READY_MS, 200);
+  } catch (err) {
+    await child.stop('SIGKILL');
+    throw err;
+  }
+  return { child, url };
+}
+
+/** kong/kong.yml rendered with the development keys (as `npm start` does), its upstreams moved to this run's ports. */
+function kongDocFor(filePort: number, authPort: number): Record<string, unknown> {
+  const keys = ensureDevKeys(join(root, DEV_KEYS_DIR));
+  const apiKeys = JSON.parse(readFileSync(keys.apiKeysFile, 'utf8')) as Record<string, string>;
+  const vars = kongTemplateVars(readFileSync(keys.privateKeyFile, 'utf8'), apiKeys);
+  const rendered = renderDeckTemplate(readFileSync(join(root, 'kong/kong.yml'), 'utf8'), vars)
+    .replaceAll('http://127.0.0.1:3003/', `http://127.0.0.1:${filePort}/`)
+    .replaceAll('http://127.0.0.1:3001/', `http://127.0.0.1:${authPort}/`);
+  return parse(rendered) as Record<string, unknown>;
+}
+
+async function login(auth: AuthProcess, email: string, password: string): Promise<string> {
+  const res = await fetch(`${auth.baseUrl}/api/v1/public/auth/login`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  const body = (await res.json()) as { data?: { access_token?: string } };
+  if (!res.ok || !body.data?.access_token) throw new Error(`login failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+  return body.data.access_token;
+}
+
+async function register(auth: AuthProcess): Promise<{ email: string; password: string }> {
+  const email = `file-bench-${randomBytes(4).toString('hex')}@example.com`;
+  const password = 'File-Bench-Passw0rd!';
+  const res = await fetch(`${auth.baseUrl}/api/v1/public/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password, display_name: 'File Bench' }),
+  });
+  if (res.status !== 201) throw new Error(`register failed: ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return { email, password };
+}
+
+export async function runFileBench(): Promise<unknown> {
+  const startedAt = new Date();
+  const bytes = process.env.BENCH_FILE_MB ? Number(process.env.BENCH_FILE_MB) * MB : BENCH_FILE_BYTES;
+  const data: BenchData = ensureBenchData(bytes);
+  const runDir = mkdtempSync(join(tmpdir(), 'file-bench-run-'));
+  mkdirSync(join(runDir, 'files'));
+  const removeRunDir = async () => rmSync(runDir, { recursive: true, force: true });
+  const runDirDone = onInterrupt(removeRunDir);
+  const stops: (() => Promise<unknown>)[] = [];
+  try {
+    progress(`file: disk copy of ${bytes / MB} MiB`);
+    const stream = await streamCopy(data.path, join(runDir, 'copy.bin'), bytes);
+    const kernel = await kernelCopy(data.path, join(runDir, 'copy.bin'), bytes);
+    progress(`file: disk copy ${stream.mb_per_s} MB/s (stream), ${kernel.mb_per_s} MB/s (copyFile)`);
+
+    const auth = await startAuthProcess();
+    stops.push(() => auth.stop());
+    const db = await createBenchDatabase(infra.databaseUrl, 'file');
+    stops.push(() => db.drop());
+    const exchange = `bench.file.${randomBytes(4).toString('hex')}`;
+    stops.push(() => deleteExchange(infra.amqpUrl, exchange));
+    const file = await startFileService(runDir, db, auth, exchange, bytes);
+    stops.push(() => file.child.stop());
+    const filePort = Number(new URL(file.url).port);
+    const gateway: GatewayProcess = await startGatewayProcess({
+      label: 'file', doc: kongDocFor(filePort, Number(new URL(auth.baseUrl).port)), runDir, redisUrl: infra.redisUrl,
+    });
+    stops.push(() => gateway.child.stop());
+    const pids = { gateway: gateway.child.pid, file: file.child.pid };
+    const user = await register(auth);
+
+    const directApi = `${file.url}/api/v1`;
+    const gatewayApi = `${gateway.url}/KONGAPI/api/v1`;
+    const upload = async (api: string): Promise<Measured & { id: string }> => {
+      const token = await login(auth, user.email, user.password);
+      const { value, peak_rss_mb } = await withRssPeaks(pids, () =>
+        uploadMultipart(`${api}/files`, token, { path: data.path, bytes, name: 'bench.gz', type: 'application/gzip' }));
+      const body = value.body as { data?: { id: string; sha256: string; size: number } };
+      if (value.status !== 201 || body.data?.sha256 !== data.sha256 || body.data.size !== bytes) {
+        throw new Error(`upload to ${api} failed: ${value.status} ${JSON.stringify(value.body).slice(0, 300)}`);
+      }
+      const { status: _status, body: _body, ...transfer } = value;
+      return { ...transfer, peak_rss_mb, id: body.data.id };
+    };
+    const fetchBack = async (api: string, id: string): Promise<Measured> => {
+      const token = await login(auth, user.email, user.password);
+      const { value, peak_rss_mb } = await withRssPeaks(pids, () => download(`${api}/files/${id}/content`, token));
+      if (value.status !== 200 || value.bytes !== bytes) throw new Error(`download from ${api} failed: ${value.status}, ${value.bytes} bytes`);
+      const { status: _status, ...transfer } = value;
+      return { ...transfer, peak_rss_mb };
+    };
+
+    progress('file: upload direct');
+    const upDirect = await upload(directApi);
+    progress(`file: upload direct ${upDirect.mb_per_s} MB/s; through the gateway`);
+    const upGateway = await upload(gatewayApi);
+    progress(`file: upload via gateway ${upGateway.mb_per_s} MB/s; download direct`);
+    const downDirect = await fetchBack(directApi, upDirect.id);
+    progress(`file: download direct ${downDirect.mb_per_s} MB/s; through the gateway`);
+    const downGateway = await fetchBack(gatewayApi, upGateway.id);
+    progress(`file: download via gateway ${downGateway.mb_per_s} MB/s`);
+
+    const transfers = {
+      upload_direct: (({ id: _id, ...t }) => t)(upDirect),
+      upload_gateway: (({ id: _id, ...t }) => t)(upGateway),
+      download_direct: downDirect,
+      download_gateway: downGateway,
+    };
+    const peak = (name: 'gateway' | 'file') => Math.max(...Object.values(transfers).map((t) => t.peak_rss_mb[name] ?? 0));
+    const peakRss = { gateway: peak('gateway'), file: peak('file'), gateway_vm_hwm: vmHwmMb(pids.gateway), file_vm_hwm: vmHwmMb(pids.file) };
+    const ratio = (t: Transfer) => Number((t.mb_per_s / stream.mb_per_s).toFixed(2));
+    const targets = {
+      upload_gateway_vs_disk_copy: { value: ratio(upGateway), target: `≥ ${TARGET_RATIO}`, met: ratio(upGateway) >= TARGET_RATIO },
+      download_gateway_vs_disk_copy: { value: ratio(downGateway), target: `≥ ${TARGET_RATIO}`, met: ratio(downGateway) >= TARGET_RATIO },
+      gateway_peak_rss_mb: { value: peakRss.gateway_vm_hwm ?? peakRss.gateway, target: `< ${TARGET_RSS_MB}`, met: (peakRss.gateway_vm_hwm ?? peakRss.gateway) < TARGET_RSS_MB },
+      file_peak_rss_mb: { value: peakRss.file_vm_hwm ?? peakRss.file, target: `< ${TARGET_RSS_MB}`, met: (peakRss.file_vm_hwm ?? peakRss.file) < TARGET_RSS_MB },
+    };
+    const results: FileBenchResults = {
+      started_at: startedAt.toISOString(),
+      finished_at: new Date().toISOString(),
+      git_commit: gitCommit(),
+      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+      file: { bytes, sha256: data.sha256, content_type: 'application/gzip' },
+      disk_copy: { stream, kernel_copy_file: kernel, reference: 'stream' },
+      transfers,
+      peak_rss_mb: peakRss,
+      targets,
+    };
+    const files = await writeFileResults(results);
+    progress(`file: results in ${files.join(', ')}`);
+    return { files, targets };
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch((err: unknown) => progress(`file: cleanup step failed: ${String(err)}`));
+    await removeRunDir();
+    runDirDone();
+  }
+}
+
+const fmt = (n: number, digits = 1) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+function markdown(r: FileBenchResults): string {
+  const ref = r.disk_copy.stream.mb_per_s;
+  const row = (label: string, t: Transfer & { peak_rss_mb?: Record<string, number> }) =>
+    `| ${label} | ${fmt(t.seconds, 2)} | ${fmt(t.mb_per_s)} | ${fmt(t.mb_per_s / ref, 2)} | ${t.peak_rss_mb ? fmt(t.peak_rss_mb.gateway ?? 0) : '-'} | ${t.peak_rss_mb ? fmt(t.peak_rss_mb.file ?? 0) : '-'} |`;
+  const target = (what: string, t: { value: number; target: string; met: boolean }) => `| ${what} | ${t.value} | ${t.target} | ${t.met ? 'met' : 'NOT met'} |`;
+  return [
+    '# File service benchmark',
+    '',
+    `${r.file.bytes / MB} MiB of random data (${r.file.content_type}), one upload (multipart, streamed) and one download each way, on loopback. ` +
+      `Commit ${r.git_commit ?? 'n/a'}, ${r.machine.cpus} vCPU, node ${r.machine.node}, ${r.finished_at}. ` +
+      'Client, gateway and file service share the machine; telemetry off. The disk-copy reference is a read→write stream copy ' +
+      '(what any process moving the bytes does); fs.copyFile, which the kernel does without the bytes leaving it, is shown beside it.',
+    '',
+    '| transfer | seconds | MB/s | × disk copy | gateway peak RSS (MB) | file service peak RSS (MB) |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    row('disk copy (stream, reference)', r.disk_copy.stream),
+    row('disk copy (fs.copyFile)', r.disk_copy.kernel_copy_file),
+    row('upload direct', r.transfers.upload_direct),
+    row('upload through the gateway', r.transfers.upload_gateway),
+    row('download direct', r.transfers.download_direct),
+    row('download through the gateway', r.transfers.download_gateway),
+    '',
+    `Peak RSS over the whole process lifetime (VmHWM): gateway ${r.peak_rss_mb.gateway_vm_hwm ?? 'n/a'} MB, file service ${r.peak_rss_mb.file_vm_hwm ?? 'n/a'} MB.`,
+    '',
+    '| target | value | goal | |',
+    '| --- | ---: | --- | --- |',
+    target('upload through the gateway / disk copy', r.targets.upload_gateway_vs_disk_copy!),
+    target('download through the gateway / disk copy', r.targets.download_gateway_vs_disk_copy!),
+    target('gateway peak RSS (MB)', r.targets.gateway_peak_rss_mb!),
+    target('file service peak RSS (MB)', r.targets.file_peak_rss_mb!),
+    '',
+  ].join('\n');
+}
+
+async function writeFileResults(r: FileBenchResults): Promise<string[]> {
+  const dir = join(root, 'bench/results');
+  await mkdir(dir, { recursive: true });
+  const out: string[] = [];
+  for (const [name, text] of [['file-latest.json', `${JSON.stringify(r, null, 2)}\n`], ['file-latest.md', markdown(r)]] as const) {
+    const path = join(dir, name);
+    await writeFile(`${path}.tmp`, text);
+    await rename(`${path}.tmp`, path);
+    out.push(`bench/results/${name}`);
+  }
+  return out;
+}
+
+if (import.meta.main) {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      progress(`${signal}: cleaning up`);
+      void runInterruptCleanups().finally(() => process.exit(130));
+    });
+  }
+  const summary = (await runFileBench()) as { targets: Record<string, { value: number; target: string; met: boolean }> };
+  for (const [name, t] of Object.entries(summary.targets)) progress(`${name}: ${t.value} (target ${t.target}): ${t.met ? 'met' : 'NOT met'}`);
+}

@@ -1,0 +1,101 @@
+// The client side of the file benchmark: a multipart upload streamed from disk and a download
+// drained without keeping the bytes, each over node:http (no client-side buffering), plus the plain
+// disk copies they are compared with.
+import { randomBytes } from 'node:crypto';
+import { copyFile, rm } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { request } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { rssBytes } from '../gateway/proc-stats.ts';
+
+export type Transfer = { bytes: number; seconds: number; mb_per_s: number };
+
+const MB = 1024 * 1024;
+const result = (bytes: number, startedNs: bigint): Transfer => {
+  const seconds = Number(process.hrtime.bigint() - startedNs) / 1e9;
+  return { bytes, seconds: Number(seconds.toFixed(3)), mb_per_s: Number((bytes / MB / seconds).toFixed(1)) };
+};
+
+/** The same bytes copied on disk as a stream (read → write in user space): what any server has to beat. */
+export async function streamCopy(src: string, dst: string, bytes: number): Promise<Transfer> {
+  const started = process.hrtime.bigint();
+  await pipeline(createReadStream(src, { highWaterMark: MB }), createWriteStream(dst));
+  const r = result(bytes, started);
+  await rm(dst, { force: true });
+  return r;
+}
+
+/** fs.copyFile: the kernel copies (copy_file_range), no bytes pass through the process. */
+export async function kernelCopy(src: string, dst: string, bytes: number): Promise<Transfer> {
+  const started = process.hrtime.bigint();
+  await copyFile(src, dst);
+  const r = result(bytes, started);
+  await rm(dst, { force: true });
+  return r;
+}
+
+/** POST multipart/form-data with the file in field `file`, streamed from disk. Resolves with the JSON answer. */
+export async function uploadMultipart(url: string, token: string, file: { path: string; bytes: number; name: string; type: string }): Promise<Transfer & { status: number; body: unknown }> {
+  const boundary = `bench${randomBytes(12).toString('hex')}`;
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`);
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = request(url, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': `multipart/form-data; boundary=${boundary}`,
+        'content-length': String(head.length + file.bytes + tail.length),
+      },
+    }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let body: unknown = text;
+        try { body = JSON.parse(text); } catch { /* not JSON */ }
+        resolve({ ...result(file.bytes, started), status: res.statusCode ?? 0, body });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.write(head);
+    const source = createReadStream(file.path, { highWaterMark: MB });
+    source.on('error', reject);
+    source.pipe(req, { end: false });
+    source.on('end', () => req.end(tail));
+  });
+}
+
+/** GET, counting the bytes and dropping them. */
+export async function download(url: string, token?: string): Promise<Transfer & { status: number }> {
+  const started = process.hrtime.bigint();
+  return new Promise((resolve, reject) => {
+    const req = request(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
+      let bytes = 0;
+      res.on('data', (c: Buffer) => { bytes += c.length; });
+      res.on('end', () => resolve({ ...result(bytes, started), status: res.statusCode ?? 0 }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Peak RSS of some processes while `work` runs (sampled every 50 ms), with the work's result. */
+export async function withRssPeaks<T>(pids: Record<string, number>, work: () => Promise<T>): Promise<{ value: T; peak_rss_mb: Record<string, number> }> {
+  const peaks: Record<string, number> = Object.fromEntries(Object.keys(pids).map((k) => [k, 0]));
+  const sample = () => {
+    for (const [name, pid] of Object.entries(pids)) peaks[name] = Math.max(peaks[name] ?? 0, rssBytes(pid) ?? 0);
+  };
+  sample();
+  const timer = setInterval(sample, 50);
+  try {
+    const value = await work();
+    sample();
+    return { value, peak_rss_mb: Object.fromEntries(Object.entries(peaks).map(([k, v]) => [k, Number((v / MB).toFixed(1))])) };
+  } finally {
+    clearInterval(timer);
+  }
+}
