@@ -49,6 +49,8 @@ export function devDefaults(root: string): Record<string, string> {
     // webhook targets on this machine allowed despite the SSRF guard.
     WEBHOOK_SECRET_KEY: '646576656c6f706d656e742d6f6e6c792d776562686f6f6b2d6b65792d333221',
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
+    // file: the HMAC key of signed download links (development only, public).
+    LINK_SIGNING_SECRET: 'development-only-file-link-signing-secret-0123456789',
   };
 }
 
