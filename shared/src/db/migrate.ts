@@ -32,6 +32,9 @@ export async function migrate(pool: Pool, { schema, dir, log = () => {} }: Migra
         schema,
         createSchema: true,
         checkOrder: true,
+        // One lock for the whole database: services (and replicas) starting together on one
+        // database wait their turn instead of failing ("Another migration is already running").
+        advisoryLockMode: 'wait',
         count: Infinity,
         log,
         verbose: false,
