@@ -71,8 +71,8 @@ export function makeCanvasUsers(n: number, label = 'c'): CanvasUser[] {
 }
 
 /** Canvas's GET /api/v1/accounts/:id/users: bearer token, per_page (max 100), Link header pagination. */
-export async function startCanvasSource(users: CanvasUser[], { token, accountId = '1' }: { token: string; accountId?: string }): Promise<FakeServer & SourceControls & { users: CanvasUser[] }> {
-  const controls = { requests: [] as string[], failNext: 0, people: [] as Person[], users };
+export async function startCanvasSource(users: CanvasUser[], { token, accountId = '1' }: { token: string; accountId?: string }): Promise<FakeServer & SourceControls & { users: CanvasUser[]; linkBase: string | undefined }> {
+  const controls = { requests: [] as string[], failNext: 0, people: [] as Person[], users, linkBase: undefined as string | undefined };
   const server = await startFakeServer((req, res, url) => {
     controls.requests.push(`${url.pathname}${url.search}`);
     if (req.headers.authorization !== `Bearer ${token}`) return sendJson(res, 401, { errors: [{ message: 'Invalid access token.' }] });
@@ -89,7 +89,7 @@ export async function startCanvasSource(users: CanvasUser[], { token, accountId 
       const u = new URL(`http://127.0.0.1${url.pathname}${url.search}`);
       u.searchParams.set('page', String(p));
       u.searchParams.set('per_page', String(perPage));
-      return `<${server.url}${u.pathname}${u.search}>; rel="${rel}"`;
+      return `<${controls.linkBase ?? server.url}${u.pathname}${u.search}>; rel="${rel}"`;
     };
     const links = [link(page, 'current'), ...(page < last ? [link(page + 1, 'next')] : []), ...(page > 1 ? [link(page - 1, 'prev')] : []), link(1, 'first'), link(last, 'last')];
     sendJson(res, 200, data, { link: links.join(',') });
