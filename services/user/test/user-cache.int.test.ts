@@ -49,6 +49,20 @@ describe('single reads through Redis (cache-aside)', () => {
     expect((await getUser(u.id, u.token)).body.data.bio).toBe('fresh');
   });
 
+  it('keeps a reader that loaded the row before an invalidating write from caching it afterwards', async () => {
+    const u = await t.seedUser({ bio: 'old' });
+    const stale = (await createPgUserRepo().findById(t.db.pool, u.id))!;
+    await changeInDb(u.id, 'new');
+    await t.deps.cache.invalidate(u.id);
+    await t.deps.cache.set(stale);
+    expect(await t.deps.cache.get(u.id)).toBeUndefined();
+    expect((await getUser(u.id, u.token)).body.data.bio).toBe('new');
+    // The marker is short-lived: after it expires reads fill the cache again.
+    const ttl = await t.redis.ttl(key(u.id));
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(5);
+  });
+
   it('never lets a reader put an older version back over a newer one', async () => {
     const u = await t.seedUser();
     const repo = createPgUserRepo();
