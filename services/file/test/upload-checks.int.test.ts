@@ -162,6 +162,67 @@ describe('quota', () => {
   });
 });
 
+/** A multipart upload sent chunked (no Content-Length), as a proxy streaming a body may send it. */
+async function chunkedUpload(who: Principal, content: Buffer, name: string, type: string): Promise<{ status: number; body: { error?: { code: string } } }> {
+  const server = t.app.listen(0);
+  const { port } = server.address() as AddressInfo;
+  const boundary = 'chunked-boundary';
+  try {
+    return await new Promise((resolve, reject) => {
+      const req = httpRequest({
+        port, method: 'POST', path: `${API}/files`,
+        headers: { authorization: who.auth, 'content-type': `multipart/form-data; boundary=${boundary}`, 'transfer-encoding': 'chunked' },
+      });
+      req.on('error', reject);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(Buffer.concat(chunks).toString()) }));
+      });
+      req.write(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${name}"\r\nContent-Type: ${type}\r\n\r\n`);
+      for (let i = 0; i < content.length; i += 16_384) req.write(content.subarray(i, i + 16_384));
+      req.end(`\r\n--${boundary}--\r\n`);
+    });
+  } finally {
+    server.close();
+  }
+}
+
+describe('uploads without Content-Length', () => {
+  it('reserves quota as the bytes arrive: a file that fits is stored, one that does not is refused with nothing left', async () => {
+    const admin = t.principal('admin');
+    const user = t.principal();
+    await request(t.app).put(`${API}/files/quotas/${user.id}`).set('authorization', admin.auth).send({ limit_bytes: 80_000 });
+    const fits = await chunkedUpload(user, Buffer.alloc(60_000, 'a'), 'fits.txt', 'text/plain');
+    expect(fits.status, JSON.stringify(fits.body)).toBe(201);
+    const before = await state();
+    const over = await chunkedUpload(user, Buffer.alloc(30_000, 'b'), 'over.txt', 'text/plain');
+    expect(over.status).toBe(422);
+    expect(over.body.error?.code).toBe('BIZ_003');
+    expect(await t.rows('SELECT used_bytes, reserved_bytes FROM files.quotas WHERE user_id = $1', [user.id])).toEqual([{ used_bytes: '60000', reserved_bytes: '0' }]);
+    expect(t.storedFiles()).toEqual(before.stored);
+    const { files, outbox } = (await t.snapshot()) as { files: unknown; outbox: unknown };
+    expect({ files, outbox }).toEqual({ files: (before.db as { files: unknown }).files, outbox: (before.db as { outbox: unknown }).outbox });
+  });
+
+  it('stops a chunked body at the size limit with 413', async () => {
+    const user = t.principal();
+    const before = await state();
+    const res = await chunkedUpload(user, Buffer.alloc(MAX + 1, 'c'), 'big.txt', 'text/plain');
+    expect(res.status).toBe(413);
+    expect(res.body.error?.code).toBe('REQ_413');
+    await expectNothingStored(user, before);
+  });
+
+  it('stores a file that fills the quota exactly, although the form around it is larger', async () => {
+    const admin = t.principal('admin');
+    const user = t.principal();
+    await request(t.app).put(`${API}/files/quotas/${user.id}`).set('authorization', admin.auth).send({ limit_bytes: 5000 });
+    await t.upload(user, Buffer.alloc(5000, 'e'), { name: 'exact.txt' });
+    expect(await t.rows('SELECT used_bytes, reserved_bytes FROM files.quotas WHERE user_id = $1', [user.id])).toEqual([{ used_bytes: '5000', reserved_bytes: '0' }]);
+  });
+});
+
 describe('malformed uploads', () => {
   it('refuses a form without a file field, a misnamed file field, two files, or a non-multipart body', async () => {
     const user = t.principal();

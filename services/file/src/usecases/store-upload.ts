@@ -38,6 +38,8 @@ export type StoreUploadDeps = Pick<FileDeps, 'db' | 'runInTx' | 'files' | 'quota
 const SNIFF_BYTES = 64 * 1024;
 /** Step by which a reservation grows when the size was not known up front. */
 const GROW_STEP = 8 * 1024 * 1024;
+/** How much of an upper-bound size may be framing (multipart boundaries and part headers). */
+const UPPER_BOUND_SLACK = 64 * 1024;
 
 /** Storage keys are the file id under a two-character fan-out directory. */
 export const storageKeyFor = (fileId: string): string => `${fileId.slice(0, 2)}/${fileId}`;
@@ -54,7 +56,6 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
   const max = settings.maxUploadBytes;
   const name = sanitizeFileName(input.name);
   const declared = normalizeContentType(input.contentType);
-  const known = input.exactSize ?? input.expectedSize;
   let reserved = input.reservedBytes ?? 0;
 
   const release = async () => {
@@ -62,13 +63,28 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
     reserved = 0;
     try { await quotas.release(deps.db, input.ownerId, bytes); } catch (err) { deps.logger.warn('quota release failed', { err, bytes }); }
   };
-  const reserve = async (bytes: number) => {
-    if (bytes <= 0) return;
-    if (!(await quotas.reserve(deps.db, input.ownerId, bytes, settings.defaultQuotaBytes))) {
-      const quota = await quotas.get(deps.db, input.ownerId);
-      throw fileErrors.quotaExceeded(availableBytes(quota, settings.defaultQuotaBytes));
+  /** Reserves `bytes` more (or, when that does not fit, at least `needed`); BIZ_003 when even that does not fit. */
+  const reserve = async (bytes: number, needed = bytes) => {
+    if (needed <= 0) return;
+    for (const n of bytes > needed ? [bytes, needed] : [needed]) {
+      if (await quotas.reserve(deps.db, input.ownerId, n, settings.defaultQuotaBytes)) {
+        reserved += n;
+        return;
+      }
     }
-    reserved += bytes;
+    const quota = await quotas.get(deps.db, input.ownerId);
+    throw fileErrors.quotaExceeded(availableBytes(quota, settings.defaultQuotaBytes));
+  };
+
+  // An upper bound (a multipart Content-Length) counts the form's boundaries too: when it does not
+  // fit but the file may (within UPPER_BOUND_SLACK), reserve as the bytes arrive instead.
+  const reserveUpperBound = async (bytes: number) => {
+    try {
+      await reserve(bytes - reserved);
+    } catch (err) {
+      const available = availableBytes(await quotas.get(deps.db, input.ownerId), settings.defaultQuotaBytes);
+      if (bytes - available > UPPER_BOUND_SLACK) throw err;
+    }
   };
 
   try {
@@ -77,7 +93,8 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
     if (declared && declared !== 'application/octet-stream' && !isAllowedType(declared, settings.allowedContentTypes)) {
       throw fileErrors.typeRefused(`Files of type ${declared} are not allowed`);
     }
-    if (known !== undefined) await reserve(Math.min(known, max) - reserved);
+    if (input.exactSize !== undefined) await reserve(input.exactSize - reserved);
+    else if (input.expectedSize !== undefined) await reserveUpperBound(Math.min(input.expectedSize, max));
     // Gone while we waited for the reservation (the client left, or the form turned out bad).
     if (input.body.destroyed) throw fileErrors.uploadAborted();
   } catch (err) {
@@ -121,7 +138,9 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
       void (async () => {
         size += chunk.length;
         if (size > max) throw fileErrors.tooLarge(max);
-        if (size > reserved) await reserve(Math.min(Math.max(size - reserved, GROW_STEP), max - reserved));
+        // Size not known up front (a chunked body): grow the reservation in steps, down to exactly
+        // what is needed when a step would not fit, so a file that fits is never refused.
+        if (size > reserved) await reserve(Math.min(Math.max(size - reserved, GROW_STEP), max - reserved), size - reserved);
         hash.update(chunk);
         if (decided) {
           checkText(chunk, false);
