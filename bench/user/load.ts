@@ -102,3 +102,40 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     errors: result.errors + result.timeouts,
   };
 }
+
+/**
+ * `count` requests one after the other (no warm-up beyond the first, which is not counted): for
+ * requests too slow to load with autocannon in a bounded run (deep offset pages at 1M rows).
+ */
+export async function runSequential(spec: Omit<LoadSpec, 'connections' | 'warmupS' | 'durationS'>, count: number, maxMs: number): Promise<LoadResult> {
+  const url = () => `${spec.origin}${typeof spec.path === 'string' ? spec.path : spec.path()}`;
+  const get = async () => {
+    const res = await fetch(url(), { headers: spec.headers, signal: AbortSignal.timeout(maxMs) });
+    await res.arrayBuffer();
+    return res.status;
+  };
+  await get();
+  const histogram = new Histogram();
+  const statuses: Record<string, number> = {};
+  const cpu0 = treeCpuUs(spec.pid);
+  const started = performance.now();
+  for (let i = 0; i < count && performance.now() - started < maxMs; i++) {
+    const t0 = performance.now();
+    const status = await get();
+    histogram.record(performance.now() - t0);
+    statuses[status] = (statuses[status] ?? 0) + 1;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const n = histogram.count;
+  return {
+    requests: n,
+    seconds: round(seconds, 2),
+    per_s: round(n / seconds, 1),
+    p50_ms: round(histogram.percentile(50), 2),
+    p99_ms: round(histogram.percentile(99), 2),
+    max_ms: round(histogram.max, 2),
+    service_cpu_us_per_request: n > 0 ? round((treeCpuUs(spec.pid) - cpu0) / n, 0) : null,
+    statuses,
+    errors: 0,
+  };
+}

@@ -68,7 +68,8 @@ const mib = (bytes: string | number) => Math.round(Number(bytes) / 2 ** 20);
 
 /** Migrates `url`'s users schema and seeds it. */
 export async function seedUserDatabase(url: string, rows: number, label: string): Promise<SeededDatabase> {
-  const pool = createPool(url, { max: 2 });
+  // Index builds over 1M rows on a busy machine take longer than the pool's default statement timeout.
+  const pool = createPool(url, { max: 2, statementTimeoutMs: 0, applicationName: 'bench-seed' });
   try {
     await migrate(pool, { schema: 'users', dir: MIGRATIONS });
     return await seed(pool, rows, label);

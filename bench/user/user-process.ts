@@ -34,6 +34,8 @@ export async function startUserProcess(launch: UserLaunch): Promise<UserProcess>
     REDIS_URL: infra.redisUrl,
     AMQP_URL: launch.amqpUrl,
     EVENTS_EXCHANGE: launch.exchange,
+    // Consumer queues of their own too (the vhost already isolates them where rabbitmqctl exists).
+    EVENT_QUEUE_PREFIX: launch.exchange,
     AUTH_URL: launch.authUrl,
     AUTH_JWKS_URL: launch.jwksUrl,
     SERVICE_CLIENT_ID: 'user',

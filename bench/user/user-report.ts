@@ -88,8 +88,8 @@ export function toMarkdown(r: UserBenchResults): string {
   for (const [id, sc] of Object.entries(r.scenarios)) {
     const s = sc.big;
     if (s && 'activity' in s && s.activity?.top.length) {
-      activity.push(`- ${id}: Postgres busy in ${Math.round(s.activity.busy_share * 100)} % of ${s.activity.samples} samples; most seen: ` +
-        s.activity.top.map((t) => `${Math.round(t.share * 100)} % \`${t.query.slice(0, 160)}\``).join('; '));
+      activity.push(`- ${id}: a statement running in ${Math.round(s.activity.busy_share * 100)} % of ${s.activity.samples} samples; most seen (backends running it, on average): ` +
+        s.activity.top.map((t) => `${t.share} \`${t.query.slice(0, 200)}\``).join('; '));
     }
   }
   if (activity.length) lines.push('', `## Where the time goes at ${big} rows (pg_stat_activity samples, round 1)`, '', ...activity);
