@@ -130,5 +130,6 @@ describe('user main.ts', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(output).toContain('"message":"stopped"');
+    expect(output).not.toContain('shutdown step failed');
   });
 });
