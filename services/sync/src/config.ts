@@ -38,7 +38,7 @@ const schema = commonEnv.extend({
   /** Change-feed cursors older than this answer 410 (resync fully); changes older are pruned. */
   CHANGE_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(30),
   /** Records per batch-upsert call to the user service. */
-  SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(500),
+  SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
   /** Records asked of a provider per page, where the provider lets us choose. */
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   /** Jobs one process runs at once (its prefetch on the job queue). */

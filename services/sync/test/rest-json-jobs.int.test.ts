@@ -21,6 +21,8 @@ afterAll(async () => {
 });
 afterEach(async () => {
   users.failWith = null;
+  users.refuseDeactivate = false;
+  users.itemsFailWith = null;
   users.beforeAnswer = undefined;
   while (closers.length) await closers.pop()!();
 });
@@ -111,7 +113,7 @@ describe('a manual rest-json job', () => {
     const job = await runToEnd(t, connection.id);
     expect(job).toMatchObject({ status: 'partially_succeeded', counts: { fetched: 3, created: 2, failed: 1 } });
     const errors = (await request(t.app).get(`${API}/admin/sync/jobs/${job.id}/errors`).set('authorization', bearer(t.admin))).body.data;
-    expect(errors).toMatchObject([{ record_ref: 'clash-0002', field: 'email', message: 'Email is already registered' }]);
+    expect(errors).toMatchObject([{ record_ref: 'clash-0002', message: 'Email belongs to a user linked to another external record' }]);
   });
 
   it('pauses while the user service is unavailable, then completes', async () => {
@@ -165,6 +167,29 @@ describe('a manual rest-json job', () => {
     expect(stored).toHaveLength(6);
     const again = await runToEnd(t, connection.id, 'full');
     expect(again.counts.deleted).toBe(0);
+  });
+
+  it('keeps vanished people pending with a per-record error when the user service refuses to deactivate them', async () => {
+    const people = makePeople(3, 'keep-');
+    const { s, connection } = await source(people);
+    await runToEnd(t, connection.id, 'full');
+    s.people = people.slice(0, 2);
+    users.refuseDeactivate = true;
+    const refused = await runToEnd(t, connection.id, 'full');
+    expect(refused).toMatchObject({ status: 'partially_succeeded', counts: { fetched: 2, unchanged: 2, deleted: 0, failed: 1 } });
+    const errors = (await request(t.app).get(`${API}/admin/sync/jobs/${refused.id}/errors`).set('authorization', bearer(t.admin))).body.data;
+    expect(errors).toMatchObject([{ record_ref: 'keep-0003', message: expect.stringMatching(/^Not deactivated: /) }]);
+    users.refuseDeactivate = false;
+    expect((await runToEnd(t, connection.id, 'full')).counts).toMatchObject({ deleted: 1, failed: 0 });
+  });
+
+  it('sends a batch again, paused, while the user service reports auth unavailable for its items', async () => {
+    const { connection } = await source(makePeople(4, 'authdown-'));
+    users.itemsFailWith = 'EXT_002';
+    const jobId = await runConnection(t, connection.id);
+    await waitFor(async () => (await getJob(t, jobId)).paused, { what: 'the job to pause' });
+    users.itemsFailWith = null;
+    expect(await waitForJobEnd(t, jobId)).toMatchObject({ status: 'succeeded', counts: { fetched: 4, created: 4, failed: 0 } });
   });
 
   it('reads only what changed since the last run when the source supports it', async () => {

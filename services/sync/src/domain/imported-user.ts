@@ -16,7 +16,7 @@ export const USER_FIELDS = ['external_id', 'email', 'display_name', 'first_name'
 export type UserField = (typeof USER_FIELDS)[number];
 
 const EMAIL = /^[^\s@"<>(),;:\\[\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$/;
-const MAX = { external_id: 255, email: 254, display_name: 200, first_name: 100, last_name: 100, locale: 35, timezone: 64 } as const;
+const MAX = { external_id: 200, email: 254, display_name: 100, first_name: 100, last_name: 100, locale: 35, timezone: 64 } as const;
 
 const text = (v: unknown): string | null => {
   if (v === undefined || v === null) return null;

@@ -17,10 +17,11 @@ export function createPgSeenRecordRepo(): SeenRecordRepo {
         [connectionId, jobId, externalIds]);
       return new Set(rows.map((r) => r.external_id));
     },
-    async vanished(db, connectionId, jobId, limit) {
+    async vanished(db, connectionId, jobId, after, limit) {
       const { rows } = await db.query<{ external_id: string }>(
-        `SELECT external_id FROM sync.seen_records WHERE connection_id = $1 AND last_seen_job <> $2 AND NOT deactivated
-         ORDER BY external_id LIMIT $3`, [connectionId, jobId, limit]);
+        `SELECT external_id FROM sync.seen_records
+         WHERE connection_id = $1 AND last_seen_job <> $2 AND NOT deactivated AND ($3::text IS NULL OR external_id > $3)
+         ORDER BY external_id LIMIT $4`, [connectionId, jobId, after, limit]);
       return rows.map((r) => r.external_id);
     },
     async markDeactivated(tx, connectionId, externalIds) {

@@ -71,8 +71,8 @@ export type SeenRecordRepo = {
   /** Marks these external ids as present in the job; returns those this job had already seen (duplicates). */
   markSeen(tx: Db, connectionId: string, jobId: string, externalIds: readonly string[]): Promise<void>;
   seenInJob(db: Db, connectionId: string, jobId: string, externalIds: readonly string[]): Promise<Set<string>>;
-  /** External ids seen before but not in this job and not yet deactivated. */
-  vanished(db: Db, connectionId: string, jobId: string, limit: number): Promise<string[]>;
+  /** External ids seen before but not in this job and not yet deactivated, in id order after `after`. */
+  vanished(db: Db, connectionId: string, jobId: string, after: string | null, limit: number): Promise<string[]>;
   markDeactivated(tx: Db, connectionId: string, externalIds: readonly string[]): Promise<void>;
 };
 
@@ -89,8 +89,11 @@ export type UpsertOutcome =
 /** The user service's import API (its breaker client). Throws EXT_* while it is unavailable. */
 export type UserDirectory = {
   batchUpsert(source: string, users: readonly ImportedUser[]): Promise<UpsertOutcome[]>;
-  /** Deactivates the users imported from `source` with these external ids (never a hard delete). */
-  deactivate(source: string, externalIds: readonly string[]): Promise<{ deactivated: number }>;
+  /**
+   * Deactivates the users imported from `source` with these external ids (never a hard delete).
+   * `done`: deactivated now or already inactive or unknown there; `failed`: refused, with the reason.
+   */
+  deactivate(source: string, externalIds: readonly string[]): Promise<{ done: string[]; deactivated: number; failed: { externalId: string; message: string }[] }>;
 };
 
 /** Where job messages travel (competing consumers). */

@@ -11,7 +11,7 @@ import { maxWatermark, parseCursor, serializeCursor, startCursor, type SyncCurso
 export const EVENT_SOURCE = 'sync';
 
 /** The external_source the user service keys this connection's people by. */
-export const externalSource = (connectionId: string): string => `sync:${connectionId}`;
+export const externalSource = (connectionId: string): string => `sync-${connectionId}`;
 
 export type RunOutcome = 'finished' | 'released' | 'skipped' | 'lost';
 
@@ -177,15 +177,20 @@ async function upsertUsers(run: Run, users: ImportedUser[]) {
 async function deactivateVanished(run: Run, counts: JobCounts, at: { cursor: SyncCursor; pages: number }): Promise<JobCounts> {
   const { deps, job, connection, ctl } = run;
   let total = counts;
+  let after: string | null = null;
   for (;;) {
     ctl.check();
-    const ids = await deps.seen.vanished(deps.db, connection.id, job.id, deps.settings.batchSize);
+    const ids = await deps.seen.vanished(deps.db, connection.id, job.id, after, deps.settings.batchSize);
     if (ids.length === 0) return total;
-    const { deactivated } = await untilAvailable(run, 'The user service', () => deps.userDirectory.deactivate(externalSource(connection.id), ids));
-    total = addCounts(total, { deleted: deactivated });
+    after = ids.at(-1)!;
+    const result = await untilAvailable(run, 'The user service', () => deps.userDirectory.deactivate(externalSource(connection.id), ids));
+    // A refused deactivation stays pending (not marked), so the next full run tries it again.
+    const errors: RecordError[] = result.failed.map((f) => ({ recordRef: f.externalId, field: null, message: `Not deactivated: ${f.message}`, raw: null }));
+    total = addCounts(total, { deleted: result.deactivated, failed: errors.length });
     const next = total;
     await deps.runInTx(async (tx) => {
-      await deps.seen.markDeactivated(tx, connection.id, ids);
+      await deps.jobErrors.addMany(tx, job.id, errors);
+      await deps.seen.markDeactivated(tx, connection.id, result.done);
       await deps.jobs.savePage(tx, job.id, { counts: next, cursor: serializeCursor(at.cursor), pages: at.pages });
     });
   }
