@@ -104,17 +104,19 @@ describe('account mails from auth events', () => {
 
   it('alerts the owner when sign-in was locked, and mails nobody for an address without an account', async () => {
     const user = t.user({ display_name: 'Lou' });
-    await t.publish(authLoginLocked.create({ email: user.email, ip: '203.0.113.9', user_id: user.id, failures: 5, locked_until: inAnHour() }, { source: 'auth' }));
+    const locked = authLoginLocked.create({ email: user.email, ip: '203.0.113.9', user_id: user.id, failures: 5, locked_until: inAnHour() }, { source: 'auth' });
+    await t.publish(locked);
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the lockout alert' });
     expect(mail.subject).toBe('Sign-in to your account was blocked');
     expect(mail.text).toContain('After 5 failed sign-in attempts from 203.0.113.9');
     expect(mail.text).toContain('http://app.test/forgot-password');
+    await t.handled('login-locked', locked.id);
     expect((await notificationsOf(user.id))[0]).toMatchObject({ type: 'login_locked', category: 'security', data: { ip: '203.0.113.9', failures: 5 } });
 
     const stranger = t.email('nobody');
     const event = authLoginLocked.create({ email: stranger, ip: '203.0.113.10', user_id: null, failures: 5, locked_until: inAnHour() }, { source: 'auth' });
     await t.publish(event);
-    await waitFor(async () => (await t.rows('SELECT 1 FROM notifications.inbox WHERE event_id = $1', [event.id])).length > 0, { what: 'the event handled' });
+    await t.handled('login-locked', event.id);
     await sleep(100);
     expect(t.smtp.to(stranger)).toEqual([]);
   });

@@ -53,6 +53,8 @@ export type TestApp = {
   email(label?: string): string;
   /** A user known to the fake user service. */
   user(opts?: Partial<FakeUser>): FakeUser;
+  /** Resolves once the consumer `queueId` (verify-email …) committed the event (its inbox row). */
+  handled(queueId: string, eventId: string): Promise<void>;
   /** Publishes an envelope to the test's exchange as the relay would. */
   publish(envelope: EventEnvelope, opts?: { messageId?: string }): Promise<void>;
   rows<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -132,6 +134,11 @@ export async function startTestApp(env: Record<string, string> = {}, opts: { con
     email: (label = 'user') => `${label}.${prefix}.${++n}@example.com`.toLowerCase(),
     user(o = {}) {
       return users.add({ id: randomUUID(), email: t.email(), display_name: `User ${n}`, locale: null, status: 'active', ...o });
+    },
+    async handled(queueId, eventId) {
+      const consumer = queues.get(queueId)!.queue;
+      await waitFor(async () => (await rows('SELECT 1 FROM notifications.inbox WHERE consumer = $1 AND event_id = $2', [consumer, eventId])).length > 0,
+        { what: `${queueId} to handle ${eventId}` });
     },
     async publish(envelope, { messageId = envelope.id } = {}) {
       await broker.publish(envelope.type, Buffer.from(JSON.stringify(envelope)), {

@@ -15,8 +15,6 @@ const upload = (ownerId: string, over: Partial<{ name: string; size: number; lar
   sha256: randomBytes(32).toString('hex'), large: true, ...over,
 }, { source: 'file' });
 
-const handled = (eventId: string) =>
-  waitFor(async () => (await t.rows('SELECT 1 FROM notifications.inbox WHERE event_id = $1', [eventId])).length > 0, { what: `event ${eventId} handled` });
 
 describe('notices to users and admins', () => {
   it('tells a banned user why and until when, with the address from the user service', async () => {
@@ -38,12 +36,13 @@ describe('notices to users and admins', () => {
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the upload notice' });
     expect(mail.subject).toBe('Der Upload von film.mov ist fertig');
     expect(mail.text).toContain('film.mov (1,5 GB)');
+    await t.handled('large-upload', big.id);
     const [row] = await t.rows('SELECT type, category, data FROM notifications.notifications WHERE user_id = $1', [user.id]);
     expect(row).toMatchObject({ type: 'large_upload', category: 'files', data: { file_id: big.data.file_id, name: 'film.mov' } });
 
     const small = upload(user.id, { name: 'note.txt', size: 10, large: false });
     await t.publish(small);
-    await handled(small.id);
+    await t.handled('large-upload', small.id);
     expect(t.smtp.to(user.email)).toHaveLength(1);
   });
 
@@ -59,6 +58,7 @@ describe('notices to users and admins', () => {
     t.users.setDown(false);
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { timeoutMs: 15_000, what: 'the delayed notice' });
     expect(mail.subject).toBe('Your upload of holiday.mov is complete');
+    await t.handled('large-upload', event.id);
     const [delivery] = await t.rows<{ attempts: number; status: string }>('SELECT attempts, status FROM notifications.deliveries WHERE event_id = $1', [event.id]);
     expect(delivery!.status).toBe('sent');
     expect(delivery!.attempts).toBeGreaterThan(1);
@@ -68,7 +68,7 @@ describe('notices to users and admins', () => {
   it('sends nothing for a user the user service does not know (deleted meanwhile)', async () => {
     const event = upload(randomUUID());
     await t.publish(event);
-    await handled(event.id);
+    await t.handled('large-upload', event.id);
     expect(await t.rows('SELECT 1 FROM notifications.deliveries WHERE event_id = $1', [event.id])).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('notices to users and admins', () => {
 
     const event = upload(user.id);
     await t.publish(event);
-    await handled(event.id);
+    await t.handled('large-upload', event.id);
     const [delivery] = await t.rows('SELECT status FROM notifications.deliveries WHERE event_id = $1', [event.id]);
     expect(delivery).toMatchObject({ status: 'skipped' });
     expect(t.smtp.to(user.email)).toEqual([]);
