@@ -95,7 +95,7 @@ describe('competing workers', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => { release = r; });
     users.beforeAnswer = () => gate;
-    const jobIds = [];
+    const jobIds: string[] = [];
     for (const { connection } of conns) jobIds.push(await runConnection(t, connection.id));
     await waitFor(async () => (await t.rows(`SELECT 1 FROM sync.jobs WHERE id = ANY($1::uuid[]) AND status = 'running'`, [jobIds])).length === 4, { what: 'four running jobs' });
     release();
