@@ -48,6 +48,8 @@ const schema = commonEnv
     S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
     /** MinIO and most self-hosted S3 APIs want path-style URLs. */
     S3_FORCE_PATH_STYLE: envBoolean.default(true),
+    /** Create S3_BUCKET at start when it is missing (development stacks; off in production). */
+    S3_CREATE_BUCKET: envBoolean.default(false),
     /** Largest single file (multipart and tus); passing it answers 413 at once. */
     MAX_UPLOAD_BYTES: bytes(100 * MB),
     /** Quota of a user without a limit of their own. */

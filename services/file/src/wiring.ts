@@ -12,7 +12,7 @@ import type { FileDeps } from './usecases/deps.ts';
 export type FileSettingsConfig = Pick<FileConfig, 'MAX_UPLOAD_BYTES' | 'DEFAULT_QUOTA_BYTES' | 'LARGE_UPLOAD_BYTES' | 'ALLOWED_CONTENT_TYPES'>;
 
 /** The storage driver the config names. */
-export function createStorage(config: Pick<FileConfig, 'STORAGE_DRIVER' | 'STORAGE_DIR' | 'S3_ENDPOINT' | 'S3_REGION' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE'>): StorageDriver {
+export function createStorage(config: Pick<FileConfig, 'STORAGE_DRIVER' | 'STORAGE_DIR' | 'S3_ENDPOINT' | 'S3_REGION' | 'S3_BUCKET' | 'S3_ACCESS_KEY_ID' | 'S3_SECRET_ACCESS_KEY' | 'S3_FORCE_PATH_STYLE' | 'S3_CREATE_BUCKET'>): StorageDriver {
   if (config.STORAGE_DRIVER === 'local') return createLocalDiskDriver({ dir: config.STORAGE_DIR });
   return createS3Driver({
     bucket: config.S3_BUCKET!,
@@ -20,6 +20,7 @@ export function createStorage(config: Pick<FileConfig, 'STORAGE_DRIVER' | 'STORA
     ...(config.S3_ENDPOINT && { endpoint: config.S3_ENDPOINT }),
     credentials: { accessKeyId: config.S3_ACCESS_KEY_ID!, secretAccessKey: config.S3_SECRET_ACCESS_KEY! },
     forcePathStyle: config.S3_FORCE_PATH_STYLE,
+    createBucket: config.S3_CREATE_BUCKET,
   });
 }
 

@@ -87,10 +87,15 @@ describe('S3 driver against an S3 API (s3rver)', () => {
     await expect(driver.put('../x', Readable.from([Buffer.from('x')]))).rejects.toThrow(/invalid storage key/);
   });
 
-  it('passes the readiness check only when the bucket exists', async () => {
+  it('passes the readiness check only when the bucket exists, or creates it when told to', async () => {
     await driver.check();
     const missing = createS3Driver({ bucket: 'no-such-bucket', region: 'us-east-1', endpoint, credentials: CREDENTIALS });
     await expect(missing.check()).rejects.toThrow();
+    const creating = createS3Driver({ bucket: 'created-at-start', region: 'us-east-1', endpoint, credentials: CREDENTIALS, createBucket: true });
+    await creating.check();
+    await creating.check();
+    await creating.put('gh/after-create', Readable.from([Buffer.from('ok')]));
+    expect(await creating.stat('gh/after-create')).toEqual({ size: 2 });
   });
 });
 

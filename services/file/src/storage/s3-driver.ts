@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import {
-  DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client,
+  CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, HeadObjectCommand, NoSuchKey, NotFound, S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { assertStorageKey, type StorageDriver } from './storage-driver.ts';
@@ -15,6 +15,8 @@ export type S3DriverOptions = {
   partSize?: number;
   /** Parts in flight at once; memory use is about partSize × queueSize. */
   queueSize?: number;
+  /** check() creates the bucket when it is missing (development stacks such as MinIO in compose). */
+  createBucket?: boolean;
 };
 
 const missing = (err: unknown) =>
@@ -85,7 +87,12 @@ export function createS3Driver(options: S3DriverOptions): StorageDriver {
       }
     },
     async check() {
-      await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      try {
+        await client.send(new HeadBucketCommand({ Bucket: bucket }));
+      } catch (err) {
+        if (!options.createBucket || !missing(err)) throw err;
+        await client.send(new CreateBucketCommand({ Bucket: bucket }));
+      }
     },
   };
 }
