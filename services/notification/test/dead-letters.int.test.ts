@@ -89,4 +89,27 @@ describe('dead letters', () => {
     expect(res.body.data[0]).toMatchObject({ reason: 'schema', event_type: 'user.banned' });
     expect(t.alerts.some((a) => a.text.includes('was refused (schema)'))).toBe(true);
   });
+
+  it('replays one event by its id and leaves the other dead letters where they are', async () => {
+    const reset = (to: string) => authPasswordResetRequested.create(
+      { user_id: randomUUID(), email: to, display_name: 'Two', token: randomBytes(32).toString('base64url'), expires_at: new Date(Date.now() + 3600_000).toISOString() },
+      { source: 'auth' });
+    const [a, b] = [reset(t.email('first')), reset(t.email('second'))];
+    t.smtp.refuse(true);
+    await t.publish(a);
+    await t.publish(b);
+    await waitFor(async () => (await list(admin, '?queue=password-reset')).body.meta?.pagination.total === 2, { what: 'both dead letters' });
+    t.smtp.refuse(false);
+
+    const res = await request(t.app).post(`${API}/admin/notifications/dead-letters/${a.id}/replay`).set('authorization', t.bearer(admin));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toEqual({ event_id: a.id, queue_ids: ['password-reset'], replayed: 1 });
+    await t.smtp.waitFor((m) => m.to.includes(a.data.email), { what: 'the replayed event\'s mail' });
+    const left = await list(admin, '?queue=password-reset');
+    expect(left.body.data.map((d: { event_id: string }) => d.event_id)).toEqual([b.id]);
+    expect(t.smtp.to(b.data.email)).toEqual([]);
+
+    expectError(await request(t.app).post(`${API}/admin/notifications/dead-letters/${randomUUID()}/replay`).set('authorization', t.bearer(admin)), 404, 'BIZ_001');
+    expect((await list(admin, '?queue=password-reset')).body.meta.pagination.total).toBe(1);
+  });
 });

@@ -62,19 +62,24 @@ export async function listDeadLetters(broker: Broker, queue: string, limit = 100
  * Moves the DLQ's messages back to the consumer's queue (only that consumer's: others already
  * handled the event) with a fresh attempt count. Each move is confirmed before the dead letter is
  * acked. Only the messages present at the start are replayed, so one that fails again at once is
- * not replayed in a loop. Returns how many were replayed.
+ * not replayed in a loop; `match` picks some of them (the others stay). Returns how many were replayed.
  */
-export async function replayDeadLetters(broker: Broker, queue: string, { limit = Infinity }: { limit?: number } = {}): Promise<number> {
+export async function replayDeadLetters(
+  broker: Broker, queue: string, { limit = Infinity, match }: { limit?: number; match?: (letter: DeadLetter) => boolean } = {},
+): Promise<number> {
   const dlq = deadLetterQueueName(queue);
   const ch = await connection(broker).createConfirmChannel();
   ch.on('error', () => {});
   try {
     const { messageCount } = await ch.checkQueue(dlq);
-    const todo = Math.min(limit, messageCount);
+    let seen = 0;
     let replayed = 0;
-    while (replayed < todo) {
+    while (seen < messageCount && replayed < limit) {
       const msg = await ch.get(dlq, { noAck: false });
       if (!msg) break;
+      seen++;
+      // Left unacked: it goes back to the DLQ, in its place, when the channel closes.
+      if (match && !match(toDeadLetter(msg))) continue;
       const { [HEADERS.reason]: _r, [HEADERS.lastError]: _e, [HEADERS.failedAt]: _f, [HEADERS.originalQueue]: _q, ...rest } =
         carriedHeaders(msg.properties.headers as Record<string, unknown>);
       const p = msg.properties;

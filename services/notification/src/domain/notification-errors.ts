@@ -6,6 +6,7 @@ export const notificationErrors = {
       details: fields.map((field) => ({ field, issue: 'locked', message: 'Security email cannot be disabled' })),
     }),
   deadLetterQueueUnknown: (id: string) => new AppError('BIZ_001', `No dead-letter queue named ${id}`),
+  deadLetterUnknown: (eventId: string) => new AppError('BIZ_001', `No dead letter of event ${eventId}`),
 };
 
 /**

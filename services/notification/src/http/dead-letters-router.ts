@@ -1,13 +1,14 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { parsePagination, sendList, sendOk, validate } from '@platform/shared/http';
-import { listDeadLetterItems, replayDeadLetterQueue, type ConsumerQueues, type ListedDeadLetter } from '../usecases/dead-letters.ts';
+import { listDeadLetterItems, replayDeadLetterEvent, replayDeadLetterQueue, type ConsumerQueues, type ListedDeadLetter } from '../usecases/dead-letters.ts';
 import type { DeadLetterStore } from '../usecases/ports.ts';
 import type { Guards } from './guards.ts';
 
 const queueId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a queue id such as verify-email');
 const listQuery = z.object({ queue: queueId.optional(), limit: z.string().optional(), offset: z.string().optional() }).strict();
-const idParams = z.object({ id: queueId });
+// A queue id replays that queue's dead letters; an event id (uuid) replays that event wherever it is parked.
+const idParams = z.object({ id: z.union([z.uuid(), queueId]) });
 
 const toJson = (d: ListedDeadLetter) => ({
   queue_id: d.queueId,
@@ -24,7 +25,8 @@ const toJson = (d: ListedDeadLetter) => ({
 
 /**
  * GET /admin/notifications/dead-letters (?queue=<id>&limit&offset) and
- * POST /admin/notifications/dead-letters/{id}/replay, where id is a consumer's queue id.
+ * POST /admin/notifications/dead-letters/{id}/replay, where id is a consumer's queue id (all its dead
+ * letters) or an event id (that event, in every DLQ that holds it).
  */
 export function createDeadLettersRouter(deps: { deadLetters: DeadLetterStore; queues: ConsumerQueues }, guards: Guards): Router {
   const router = Router();
@@ -36,6 +38,11 @@ export function createDeadLettersRouter(deps: { deadLetters: DeadLetterStore; qu
   });
   router.post('/admin/notifications/dead-letters/:id/replay', guards.admin, async (req, res) => {
     const { id } = validate(idParams, req.params, 'path');
+    if (z.uuid().safeParse(id).success) {
+      const { eventId, queueIds, replayed } = await replayDeadLetterEvent(deps, id);
+      sendOk(res, { event_id: eventId, queue_ids: queueIds, replayed });
+      return;
+    }
     const { queueId: replayedQueue, replayed } = await replayDeadLetterQueue(deps, id);
     sendOk(res, { queue_id: replayedQueue, replayed });
   });

@@ -30,6 +30,8 @@ export function createRabbitDeadLetterStore(broker: Broker): DeadLetterStore {
         };
       });
     },
-    replay: (queue) => replayDeadLetters(broker, queue),
+    replay: (queue, eventId) => replayDeadLetters(broker, queue, eventId
+      ? { match: (l) => l.messageId === eventId || (l.body as { id?: unknown } | null)?.id === eventId }
+      : {}),
   };
 }

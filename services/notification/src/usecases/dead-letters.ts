@@ -28,3 +28,16 @@ export async function replayDeadLetterQueue(deps: Deps, queueId: string): Promis
   if (!q) throw notificationErrors.deadLetterQueueUnknown(queueId);
   return { queueId, replayed: await deps.deadLetters.replay(q.queue) };
 }
+
+/** Sends one event back to every consumer whose DLQ holds it (the others leave their dead letters alone). */
+export async function replayDeadLetterEvent(deps: Deps, eventId: string): Promise<{ eventId: string; queueIds: string[]; replayed: number }> {
+  const queueIds: string[] = [];
+  let replayed = 0;
+  for (const [id, q] of deps.queues) {
+    const n = await deps.deadLetters.replay(q.queue, eventId);
+    if (n > 0) queueIds.push(id);
+    replayed += n;
+  }
+  if (replayed === 0) throw notificationErrors.deadLetterUnknown(eventId);
+  return { eventId, queueIds, replayed };
+}

@@ -120,6 +120,6 @@ export type DeadLetterItem = {
 export type DeadLetterStore = {
   /** Reads without removing, oldest first. */
   list(queue: string, limit: number): Promise<DeadLetterItem[]>;
-  /** Moves the queue's dead letters back to their consumer; how many. */
-  replay(queue: string): Promise<number>;
+  /** Moves the queue's dead letters (or only those of one event) back to their consumer; how many. */
+  replay(queue: string, eventId?: string): Promise<number>;
 };
