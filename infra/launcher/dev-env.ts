@@ -51,6 +51,8 @@ export function devDefaults(root: string): Record<string, string> {
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1,localhost',
     // file: the HMAC key of signed download links (development only, public).
     LINK_SIGNING_SECRET: 'development-only-file-link-signing-secret-0123456789',
+    // sync: the AES-256-GCM key that encrypts connection credentials at rest (development only, public).
+    SYNC_SECRET_KEY: '646576656c6f706d656e742d6f6e6c792d73796e632d6b65792d333262797465',
   };
 }
 
