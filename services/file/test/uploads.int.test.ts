@@ -230,6 +230,12 @@ describe('tus expiration', () => {
 
   it('answers 410 once an unfinished upload expired, and the cleanup job removes it and its reservation', async () => {
     const user = short.principal();
+    const finished = await request(short.app).post(`${API}/uploads`).set(TUS).set('authorization', user.auth)
+      .set('upload-length', '50').set('upload-metadata', metadata('b.txt', 'text/plain'));
+    const finishedId = finished.headers.location!.split('/').pop()!;
+    const done = await request(short.app).patch(`${API}/uploads/${finishedId}`).set(TUS).set('authorization', user.auth)
+      .set('upload-offset', '0').set('content-type', OCTETS).send(text(50));
+    expect(done.headers['x-file-id']).toEqual(expect.any(String));
     const res = await request(short.app).post(`${API}/uploads`).set(TUS).set('authorization', user.auth)
       .set('upload-length', '1000').set('upload-metadata', metadata('a.txt', 'text/plain'));
     expect(res.status).toBe(201);
@@ -243,7 +249,9 @@ describe('tus expiration', () => {
     expectError(late, 410, 'BIZ_001');
 
     const run = await short.transfers.runCleanup();
-    expect(run).toMatchObject({ ran: true, expiredUploads: 1 });
+    expect(run).toMatchObject({ ran: true, expiredUploads: 1, completedUploadsForgotten: 1 });
+    expect(await short.rows('SELECT id FROM files.tus_uploads WHERE id = $1', [finishedId])).toEqual([]);
+    expect((await short.rows('SELECT status FROM files.files WHERE id = $1', [done.headers['x-file-id']]))[0]).toEqual({ status: 'active' });
     expect(await short.rows('SELECT id FROM files.tus_uploads WHERE id = $1', [id])).toEqual([]);
     expect(short.tusFiles().filter((f) => f.startsWith(id))).toEqual([]);
     expect((await short.rows('SELECT reserved_bytes FROM files.quotas WHERE user_id = $1', [user.id]))[0]).toEqual({ reserved_bytes: '0' });

@@ -29,6 +29,10 @@ export function createPgCleanupRepo(pool: Pool): CleanupRepo {
       }
       return true;
     },
+    async pruneCompleted(now) {
+      const { rowCount } = await pool.query('DELETE FROM files.tus_uploads WHERE completed_file_id IS NOT NULL AND expires_at <= $1', [now]);
+      return rowCount ?? 0;
+    },
     async retire(tx, before, limit, at) {
       const { rows } = await tx.query<{ id: string; owner_id: string; size: string }>(
         `UPDATE files.files SET status = 'deleted', deleted_at = $3, updated_at = $3, version = version + 1

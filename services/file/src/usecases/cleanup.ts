@@ -14,6 +14,8 @@ export type CleanupRepo = {
   expiredUploads(now: Date, limit: number): Promise<ExpiredUpload[]>;
   /** Deletes the upload row and gives its reservation back, in the caller's transaction; false if already gone. */
   dropUpload(tx: Tx, upload: ExpiredUpload): Promise<boolean>;
+  /** Forgets finished uploads past their expiry (their file is a normal file now); returns how many. */
+  pruneCompleted(now: Date): Promise<number>;
   /** Soft-deletes active files created before `before` (quota freed), in the caller's transaction. */
   retire(tx: Tx, before: Date, limit: number, at: Date): Promise<RetiredFile[]>;
 };
@@ -31,7 +33,7 @@ export type CleanupDeps = {
   batchSize?: number;
 };
 
-export type CleanupReport = { retired: number; purged: number; expiredUploads: number; failed: number };
+export type CleanupReport = { retired: number; purged: number; expiredUploads: number; completedUploadsForgotten: number; failed: number };
 
 /**
  * One pass of the cleanup job: files past the retention (when set) are soft-deleted, the bytes of
@@ -41,7 +43,7 @@ export type CleanupReport = { retired: number; purged: number; expiredUploads: n
  */
 export async function runCleanup(deps: CleanupDeps): Promise<CleanupReport> {
   const batch = deps.batchSize ?? 100;
-  const report: CleanupReport = { retired: 0, purged: 0, expiredUploads: 0, failed: 0 };
+  const report: CleanupReport = { retired: 0, purged: 0, expiredUploads: 0, completedUploadsForgotten: 0, failed: 0 };
 
   if (deps.retentionDays) {
     const before = new Date(deps.now().getTime() - deps.retentionDays * 86_400_000);
@@ -95,5 +97,7 @@ export async function runCleanup(deps: CleanupDeps): Promise<CleanupReport> {
     deps.logger.info('cleanup: expired uploads removed', { total: report.expiredUploads });
     if (uploads.length < batch) break;
   }
+  // A finished upload's row only answers HEAD with the file id to a client resuming late.
+  report.completedUploadsForgotten = await deps.cleanup.pruneCompleted(deps.now());
   return report;
 }
