@@ -7,6 +7,7 @@ import { buildApp } from './app.ts';
 import { loadUserConfig } from './config.ts';
 import { onUserDataErased } from './infra/consumers/on-user-data-erased.ts';
 import { onUserRegistered } from './infra/consumers/on-user-registered.ts';
+import { startBanExpiry } from './usecases/admin/expire-bans.ts';
 import { withQueuePrefix } from './infra/consumers/queue-prefix.ts';
 import { createAuthApi, createUserDeps } from './wiring.ts';
 
@@ -26,6 +27,8 @@ const consumers = await startConsumers(broker, withQueuePrefix(config.EVENT_QUEU
   onUserRegistered(deps),
   onUserDataErased(deps),
 ]), { pool, schema: 'users', logger });
+// Bans with an end are lifted once it has passed (auth first, then user.unbanned).
+const banExpiry = startBanExpiry(deps);
 
 const app = buildApp({
   ...deps,
@@ -43,6 +46,7 @@ const server = hardenServer(app.listen(config.PORT, () => logger.info('listening
 onShutdown(logger, [
   () => closeServer(server),
   () => consumers.stop(),
+  () => banExpiry.stop(),
   () => relay.stop(),
   () => broker.close(),
   () => redis.quit(),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { liftExpiredBans } from '../src/usecases/admin/expire-bans.ts';
 import { as, installAuthAccounts, type AuthAccounts } from './admin-helpers.ts';
 import { expectError, startTestApp, type Seeded, type TestApp } from './helpers.ts';
 
@@ -222,5 +223,28 @@ describe('GET /admin/users/:id', () => {
     expect(res.headers.etag).toBe('"1"');
     expectError(await as(t, admin.token).get(`/admin/users/${randomUUID()}`), 404, 'BIZ_001');
     expectError(await as(t, admin.token).get('/admin/users/123'), 422, 'VAL_002');
+  });
+});
+
+describe('bans that run out', () => {
+  it('are lifted at auth first, then here with user.unbanned (unbanned_by null); running bans stay', async () => {
+    const due = await t.seedUser({ status: 'banned' });
+    const running = await t.seedUser({ status: 'banned' });
+    await t.db.pool.query(`UPDATE users.users SET ban_reason = 'x', banned_until = now() - interval '1 minute' WHERE id = $1`, [due.id]);
+    await t.db.pool.query(`UPDATE users.users SET ban_reason = 'x', banned_until = now() + interval '1 day' WHERE id = $1`, [running.id]);
+
+    accounts.mode = 'fail500';
+    const before = await t.snapshot();
+    expect(await liftExpiredBans(t.deps)).toBe(0);
+    expect(await t.snapshot()).toEqual(before);
+
+    accounts.mode = 'ok';
+    expect(await liftExpiredBans(t.deps)).toBe(1);
+    expect(accountCallsFor(due.id).at(-1)?.body).toEqual({ status: 'active' });
+    expect(await row(due.id)).toMatchObject({ status: 'active', ban_reason: null, banned_until: null });
+    expect((await eventsFor(due.id)).at(-1)).toEqual({ type: 'user.unbanned', data: { user_id: due.id, unbanned_by: null } });
+    expect(await row(running.id)).toMatchObject({ status: 'banned' });
+    expect(accountCallsFor(running.id)).toEqual([]);
+    expect(await liftExpiredBans(t.deps)).toBe(0);
   });
 });

@@ -22,6 +22,12 @@ export function createPgAccountStore(): AccountStore {
         `SELECT ${USER_COLUMNS} FROM users.users WHERE lower(email) = ANY($1::text[])`, [emails.map((e) => e.toLowerCase())]);
       return rows.map(toUser);
     },
+    async expiredBans(db, now, limit) {
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM users.users WHERE status = 'banned' AND banned_until IS NOT NULL AND banned_until <= $1
+          ORDER BY banned_until LIMIT $2`, [now, limit]);
+      return rows.map((r) => r.id);
+    },
     async setExternalKey(tx, id, { source, externalId }, meta) {
       try {
         const { rows } = await tx.query<UserRow>(

@@ -8,6 +8,8 @@ export type AccountStore = {
   /** Profiles imported from `source` with these external ids. */
   findByExternalIds(db: Db, source: string, externalIds: readonly string[]): Promise<User[]>;
   findByEmails(db: Db, emails: readonly string[]): Promise<User[]>;
+  /** Banned users whose ban ended at or before `now`, the longest overdue first. */
+  expiredBans(db: Db, now: Date, limit: number): Promise<string[]>;
   /** Links a profile to its record in an external system (sync's batch-upsert). */
   setExternalKey(tx: Db, id: string, key: { source: string; externalId: string }, meta: WriteMeta): Promise<User>;
 };
