@@ -1,4 +1,5 @@
 import { isAppError } from '@platform/shared/errors';
+import { redactValue } from '@platform/shared/logger';
 import { syncJobCompleted, syncJobFailed, syncJobStarted } from '@platform/shared/events';
 import type { Connection } from '../domain/connection.ts';
 import { toImportedUser, type ImportedUser } from '../domain/imported-user.ts';
@@ -126,10 +127,12 @@ async function preparePage(run: Run, page: SourcePage) {
   const seenIds: string[] = [];
   let max: string | null = null;
   const candidates: { user: ImportedUser; raw: unknown }[] = [];
-  for (const raw of page.records) {
+  for (const source of page.records) {
+    // What the error log keeps of a record: secret-looking fields (password, token …) are masked.
+    const raw = redactValue(source);
     let result;
     try {
-      result = toImportedUser(session.mapRecord(raw), raw);
+      result = toImportedUser(session.mapRecord(source), raw);
     } catch (err) {
       result = { error: { recordRef: null, field: null, message: (err as Error).message, raw } };
     }
@@ -139,7 +142,7 @@ async function preparePage(run: Run, page: SourcePage) {
       continue;
     }
     candidates.push({ user: result.user, raw });
-    max = maxWatermark(max, session.watermark?.(raw) ?? null);
+    max = maxWatermark(max, session.watermark?.(source) ?? null);
   }
   const already = await deps.seen.seenInJob(deps.db, connection.id, job.id, candidates.map((c) => c.user.externalId));
   const ids = new Set<string>();
