@@ -31,7 +31,7 @@ import { infra, rootDir } from '../lib/deps.ts';
 import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { BENCH_FILE_BYTES, ensureBenchData, type BenchData } from './bench-data.ts';
-import { download, kernelCopy, streamCopy, uploadMultipart, withRssPeaks, type Transfer } from './transfer.ts';
+import { download, kernelCopy, streamCopy, uploadMultipart, uploadTus, withRssPeaks, type Transfer } from './transfer.ts';
 
 const root = fileURLToPath(rootDir);
 const MB = 1024 * 1024;
@@ -49,6 +49,8 @@ export type FileBenchResults = {
   file: { bytes: number; sha256: string; content_type: string };
   disk_copy: { stream: Transfer; kernel_copy_file: Transfer; reference: 'stream' };
   transfers: Record<'upload_direct' | 'upload_gateway' | 'download_direct' | 'download_gateway', Measured>;
+  /** Informational: the same file as one tus PATCH through the gateway, finishing step included. */
+  tus_upload_gateway: Measured | { error: string };
   /** Idle: after start, before any transfer. Peak: the highest sample during the transfers, and VmHWM (lifetime peak). */
   peak_rss_mb: { gateway_idle: number; file_idle: number; gateway: number; file: number; gateway_vm_hwm: number | null; file_vm_hwm: number | null };
   targets: Record<string, { value: number; target: string; met: boolean }>;
@@ -201,7 +203,18 @@ export async function runFileBench(): Promise<unknown> {
     const downDirect = await fetchBack(directApi, upDirect.id);
     progress(`file: download direct ${downDirect.mb_per_s} MB/s; through the gateway`);
     const downGateway = await fetchBack(gatewayApi, upGateway.id);
-    progress(`file: download via gateway ${downGateway.mb_per_s} MB/s`);
+    progress(`file: download via gateway ${downGateway.mb_per_s} MB/s; tus upload through the gateway`);
+    const tusUpload: Measured | { error: string } = await (async () => {
+      const token = await login(auth, user.email, user.password);
+      const { value, peak_rss_mb } = await withRssPeaks(pids, () =>
+        uploadTus(`${gatewayApi}/uploads`, token, { path: data.path, bytes, name: 'bench-tus.gz', type: 'application/gzip' }));
+      if (value.status !== 204 || !value.fileId || !value.location?.startsWith(`${gatewayApi}/uploads/`)) {
+        return { error: `tus upload: status ${value.status}, location ${value.location}, file id ${value.fileId}` };
+      }
+      const { status: _s, fileId: _f, location: _l, ...transfer } = value;
+      return { ...transfer, peak_rss_mb };
+    })().catch((err: unknown) => ({ error: String(err) }));
+    progress(`file: tus upload via gateway ${'mb_per_s' in tusUpload ? `${tusUpload.mb_per_s} MB/s` : tusUpload.error}`);
 
     const transfers = {
       upload_direct: (({ id: _id, ...t }) => t)(upDirect),
@@ -209,7 +222,8 @@ export async function runFileBench(): Promise<unknown> {
       download_direct: downDirect,
       download_gateway: downGateway,
     };
-    const peak = (name: 'gateway' | 'file') => Math.max(...Object.values(transfers).map((t) => t.peak_rss_mb[name] ?? 0));
+    const measured: Measured[] = [...Object.values(transfers), ...('mb_per_s' in tusUpload ? [tusUpload] : [])];
+    const peak = (name: 'gateway' | 'file') => Math.max(...measured.map((t) => t.peak_rss_mb[name] ?? 0));
     const peakRss = { gateway_idle: idle.gateway, file_idle: idle.file, gateway: peak('gateway'), file: peak('file'), gateway_vm_hwm: vmHwmMb(pids.gateway), file_vm_hwm: vmHwmMb(pids.file) };
     const ratio = (t: Transfer) => Number((t.mb_per_s / stream.mb_per_s).toFixed(2));
     const targets = {
@@ -226,6 +240,7 @@ export async function runFileBench(): Promise<unknown> {
       file: { bytes, sha256: data.sha256, content_type: 'application/gzip' },
       disk_copy: { stream, kernel_copy_file: kernel, reference: 'stream' },
       transfers,
+      tus_upload_gateway: tusUpload,
       peak_rss_mb: peakRss,
       targets,
     };
@@ -262,6 +277,9 @@ function markdown(r: FileBenchResults): string {
     row('upload through the gateway', r.transfers.upload_gateway),
     row('download direct', r.transfers.download_direct),
     row('download through the gateway', r.transfers.download_gateway),
+    'mb_per_s' in r.tus_upload_gateway
+      ? row('tus upload through the gateway (one PATCH, finishing step included; informational)', r.tus_upload_gateway)
+      : `| tus upload through the gateway | failed: ${r.tus_upload_gateway.error} | | | | |`,
     '',
     `RSS when idle after start (before any transfer): gateway ${r.peak_rss_mb.gateway_idle} MB, file service ${r.peak_rss_mb.file_idle} MB; ` +
       `highest sample during the transfers: gateway ${r.peak_rss_mb.gateway} MB, file service ${r.peak_rss_mb.file} MB; ` +

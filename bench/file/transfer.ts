@@ -68,6 +68,42 @@ export async function uploadMultipart(url: string, token: string, file: { path: 
   });
 }
 
+/**
+ * tus: POST creates the upload, one PATCH sends the whole file streamed from disk; the answer comes
+ * once the service has also run the finishing step (a second pass over the bytes into storage).
+ */
+export async function uploadTus(endpoint: string, token: string, file: { path: string; bytes: number; name: string; type: string }): Promise<Transfer & { status: number; fileId: string | null; location: string | null }> {
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  const started = process.hrtime.bigint();
+  const created = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-length': String(file.bytes),
+      'upload-metadata': `filename ${b64(file.name)},filetype ${b64(file.type)}`,
+    },
+  });
+  await created.arrayBuffer();
+  const location = created.headers.get('location');
+  if (created.status !== 201 || !location) return { ...result(0, started), status: created.status, fileId: null, location };
+  return new Promise((resolve, reject) => {
+    const req = request(location, {
+      method: 'PATCH',
+      headers: {
+        authorization: `Bearer ${token}`, 'tus-resumable': '1.0.0', 'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream', 'content-length': String(file.bytes),
+      },
+    }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ ...result(file.bytes, started), status: res.statusCode ?? 0, fileId: (res.headers['x-file-id'] as string | undefined) ?? null, location }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    const source = createReadStream(file.path, { highWaterMark: MB });
+    source.on('error', reject);
+    source.pipe(req);
+  });
+}
+
 /** GET, counting the bytes and dropping them. */
 export async function download(url: string, token?: string): Promise<Transfer & { status: number }> {
   const started = process.hrtime.bigint();
