@@ -59,27 +59,6 @@ describe('GET /profile', () => {
     expect(await t.snapshot()).toEqual(before);
   });
 
-  it('answers a clean 503 (auth down) or 502 (auth failing) during lazy creation, creating nothing', async () => {
-    const p = t.seedIdentity();
-    const before = await t.snapshot();
-    t.auth.down();
-    try {
-      expectError(await get('/profile', p.token), 503, 'EXT_002');
-    } finally {
-      t.auth.up();
-    }
-    expect(await t.snapshot()).toEqual(before);
-    t.auth.failWith(500);
-    try {
-      expectError(await get('/profile', p.token), 502, 'EXT_003');
-    } finally {
-      t.auth.up();
-    }
-    expect(await t.snapshot()).toEqual(before);
-    // Once auth answers again, the same request creates the profile.
-    expect((await get('/profile', p.token)).status).toBe(200);
-  });
-
   it('refuses anonymous callers, bad and revoked tokens, and service accounts', async () => {
     const u = await t.seedUser();
     expectError(await get('/profile'), 401, 'AUTH_001');

@@ -30,6 +30,8 @@ describe('GET /users/:id: who sees what', () => {
     const self = await call('get', `/users/${ann.id}`, ann.token);
     expect(self.status).toBe(200);
     expect(self.headers.etag).toBe('"1"');
+    expect(self.headers['cache-control']).toBe('private, no-cache');
+    expect(self.headers.vary).toMatch(/authorization/i);
     expect(self.body.data).toMatchObject({ id: ann.id, email: ann.email, first_name: 'Annabel', role: 'user', status: 'active' });
 
     const byAdmin = await call('get', `/users/${ann.id}`, admin.token);

@@ -4,8 +4,14 @@ import { userErrors } from '../domain/user-errors.ts';
 /** The entity tag of a versioned user: its version, quoted. */
 export const etagOf = (version: number): string => `"${version}"`;
 
+/**
+ * The version as ETag. What a user looks like depends on who asks (public or whole record), so
+ * shared caches must not reuse an answer across tokens, and clients revalidate with If-None-Match.
+ */
 export function setEtag(res: Response, version: number): void {
   res.setHeader('ETag', etagOf(version));
+  res.setHeader('Cache-Control', 'private, no-cache');
+  res.vary('Authorization');
 }
 
 const TAG = /^(?:W\/)?"(\d{1,9})"$/;
