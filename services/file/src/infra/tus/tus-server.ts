@@ -52,6 +52,8 @@ export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): 
       // Answered by the router as the platform's error envelope.
       const ctx = tusContext.getStore();
       if (ctx && isAppError(err)) ctx.error ??= err;
+      // tus's own protocol answers ({status_code, body}) are expected; anything else is a failure worth a log line.
+      else if (!(err as { status_code?: number }).status_code) deps.logger.error('tus request failed', { err });
       return undefined;
     },
   });
