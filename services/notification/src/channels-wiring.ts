@@ -32,6 +32,11 @@ export type Channels = {
   listeners: NotifyListener[];
   /** Webhook fan-out consumers for createConsumers' `extra`. */
   consumers: Record<string, (deps: NotificationDeps, queue: string) => ConsumerDef>;
+  /**
+   * True for a fan-out consumer: start those with startConsumers of their own, so their handler
+   * slots are not held by a burst of mail handlers waiting on SMTP.
+   */
+  isFanOut(def: ConsumerDef): boolean;
   /** Inbox, stream and webhook routers for buildApp's `routers`. */
   routers(guards: Guards): Router[];
   /** Starts the webhook dispatcher (it notifies owners of disabled webhooks through deps). */
@@ -64,6 +69,7 @@ export function createChannels({ config, pool, redis, subscriber, logger }: {
   return {
     listeners: [livePushListener(publisher)],
     consumers: webhookFanOutConsumers(deliveries),
+    isFanOut: (def) => def.queue.includes('.webhooks.'),
     routers(guards) {
       streams = createStreamHub(
         { db: pool, inbox, feed, logger, settings: { heartbeatMs: config.SSE_HEARTBEAT_MS, maxPerUser: config.SSE_MAX_STREAMS_PER_USER, maxBufferedBytes: 1 << 20 } },

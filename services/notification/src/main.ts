@@ -1,6 +1,6 @@
 import { jwksKeyResolver } from '@platform/shared/auth';
 import { createPool, migrate } from '@platform/shared/db';
-import { connectBroker, startConsumers, startOutboxRelay } from '@platform/shared/events';
+import { connectBroker, startConsumers, startOutboxRelay, type DeadLetterInfo } from '@platform/shared/events';
 import { closeServer, hardenServer, onShutdown } from '@platform/shared/http';
 import { createLogger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
@@ -37,11 +37,14 @@ const deps = createNotificationDeps({ config, pool, logger, getServiceToken, lis
 deps.mailer.verify().catch((err: Error) => logger.warn('smtp server not reachable yet; mails wait and retry', { err: err.message }));
 
 const { defs, queues } = createConsumers(deps, config.EVENT_QUEUE_PREFIX, channels.consumers);
-const consumers = await startConsumers(broker, defs, {
+const consumerOptions = {
   pool, schema: SCHEMA, logger,
   retryDelaysMs: config.EVENT_RETRY_DELAYS_MS,
-  onDeadLetter: (info) => alertDeadLetter(deps.alerter, info),
-});
+  onDeadLetter: (info: DeadLetterInfo) => alertDeadLetter(deps.alerter, info),
+};
+const consumers = await startConsumers(broker, defs.filter((d) => !channels.isFanOut(d)), consumerOptions);
+// Webhook fan-out on slots of its own: mail handlers waiting on SMTP do not hold webhooks back.
+const fanOutConsumers = await startConsumers(broker, defs.filter((d) => channels.isFanOut(d)), { ...consumerOptions, concurrency: 2 });
 
 const app = buildApp({
   ...deps,
@@ -64,6 +67,7 @@ onShutdown(logger, [
   () => channels.stop(),
   () => closeServer(server),
   () => consumers.stop(),
+  () => fanOutConsumers.stop(),
   () => relay.stop(),
   () => broker.close(),
   () => deps.close(),
