@@ -80,6 +80,19 @@ describe('account mails from auth events', () => {
     }
   });
 
+  it('still sends a mail whose address is in the event when the user service refuses the lookup', async () => {
+    const user = t.user({ locale: 'de' });
+    t.users.failWith(403);
+    try {
+      await t.publish(authPasswordResetRequested.create(
+        { user_id: user.id, email: user.email, display_name: 'Refused', token: token(), expires_at: inAnHour() }, { source: 'auth' }));
+      const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the reset mail' });
+      expect(mail.subject).toBe('Reset your password');
+    } finally {
+      t.users.failWith(null);
+    }
+  });
+
   it('mails an invitation with a set-password link', async () => {
     const email = t.email('invitee');
     const secret = token();

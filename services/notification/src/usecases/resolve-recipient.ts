@@ -18,8 +18,8 @@ export async function resolveRecipient(deps: Deps, known: KnownRecipient, { allo
     try {
       locale = (await deps.directory.lookup([known.userId])).get(known.userId)?.locale ?? null;
     } catch (err) {
-      if (!(err instanceof RetryLaterError)) throw err;
-      deps.logger.debug('locale lookup skipped: user service unavailable', { user_id: known.userId });
+      // Only the language is at stake: a mail with the address in hand never waits or fails for it.
+      deps.logger.debug('locale lookup skipped', { user_id: known.userId, err: (err as Error).message, retryable: err instanceof RetryLaterError });
     }
     return { userId: known.userId, email: known.email, displayName: known.displayName ?? known.email, locale: locale ?? deps.settings.defaultLocale };
   }

@@ -9,6 +9,8 @@ export type FakeUserService = {
   add(user: FakeUser): FakeUser;
   /** While down, connections are cut (as if the process were gone). */
   setDown(down: boolean): void;
+  /** Answers every lookup with this error status (e.g. 403: our service account refused); null: normal. */
+  failWith(status: number | null): void;
   /** Lookup requests received (their id lists). */
   lookups: string[][];
   /** The Authorization headers it saw. */
@@ -22,6 +24,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
   const lookups: string[][] = [];
   const authorizations: string[] = [];
   let down = false;
+  let failing: number | null = null;
   const server: Server = createServer((req, res) => {
     if (down) {
       req.socket.destroy();
@@ -35,6 +38,11 @@ export async function startFakeUserService(): Promise<FakeUserService> {
         return;
       }
       authorizations.push(req.headers.authorization ?? '');
+      if (failing) {
+        res.writeHead(failing, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ success: false, status_code: failing, data: null, error: { code: failing === 403 ? 'AUTH_003' : 'SYS_001', message: 'refused' } }));
+        return;
+      }
       const { ids } = JSON.parse(raw) as { ids: string[] };
       lookups.push(ids);
       const found = ids.map((id) => users.get(id)).filter((u): u is FakeUser => Boolean(u));
@@ -52,6 +60,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
     users,
     add(user) { users.set(user.id, user); return user; },
     setDown(v) { down = v; },
+    failWith(status) { failing = status; },
     lookups,
     authorizations,
     close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
