@@ -7,6 +7,7 @@ export type UserSortField = (typeof ADMIN_SORT_FIELDS)[number];
 export type SortOrder = 'asc' | 'desc';
 
 export type UserListFilter = {
+  /** Empty: any status. */
   statuses: readonly UserStatus[];
   role?: UserRole;
   /** Substring of the display name (and of the email when searchEmail), case-insensitive. */
