@@ -129,7 +129,7 @@ export function createStreamHub(
     }
     streams.add(stream);
     perUser.set(userId, (perUser.get(userId) ?? 0) + 1);
-    req.on('close', cleanup);
+    // The response's close (not the request's, which may fire once its body is read) means the client is gone.
     res.on('close', cleanup);
 
     res.writeHead(200, {
