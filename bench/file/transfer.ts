@@ -1,6 +1,7 @@
 // The client side of the file benchmark: a multipart upload streamed from disk and a download
 // drained without keeping the bytes, each over node:http (no client-side buffering), plus the plain
 // disk copies they are compared with.
+import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { copyFile, rm } from 'node:fs/promises';
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -34,8 +35,37 @@ export async function kernelCopy(src: string, dst: string, bytes: number): Promi
   return r;
 }
 
+/**
+ * curl as the client when the machine has it: on a 2-vCPU box a Node client competes with the
+ * gateway and the service for CPU, curl (C, streaming from disk, no JS) leaves them the most.
+ */
+export const CLIENT: 'curl' | 'node' = (() => {
+  try { execFileSync('curl', ['--version'], { stdio: 'ignore' }); return 'curl'; } catch { return 'node'; }
+})();
+
+function curl(args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile('curl', ['-s', '-S', '--http1.1', ...args], { maxBuffer: 1024 * 1024 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`curl failed: ${stderr || err.message}`));
+      else resolve(stdout);
+    });
+  });
+}
+
 /** POST multipart/form-data with the file in field `file`, streamed from disk. Resolves with the JSON answer. */
 export async function uploadMultipart(url: string, token: string, file: { path: string; bytes: number; name: string; type: string }): Promise<Transfer & { status: number; body: unknown }> {
+  if (CLIENT === 'node') return uploadMultipartNode(url, token, file);
+  const started = process.hrtime.bigint();
+  // -w prints the status after the body: the last line.
+  const out = await curl(['-H', `authorization: Bearer ${token}`, '-H', 'expect:', '-F', `file=@${file.path};type=${file.type};filename=${file.name}`, '-w', '\n%{http_code}', url]);
+  const timing = result(file.bytes, started);
+  const cut = out.lastIndexOf('\n');
+  let body: unknown = out.slice(0, cut);
+  try { body = JSON.parse(out.slice(0, cut)); } catch { /* not JSON */ }
+  return { ...timing, status: Number(out.slice(cut + 1)), body };
+}
+
+async function uploadMultipartNode(url: string, token: string, file: { path: string; bytes: number; name: string; type: string }): Promise<Transfer & { status: number; body: unknown }> {
   const boundary = `bench${randomBytes(12).toString('hex')}`;
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type}\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
@@ -85,6 +115,12 @@ export async function uploadTus(endpoint: string, token: string, file: { path: s
   await created.arrayBuffer();
   const location = created.headers.get('location');
   if (created.status !== 201 || !location) return { ...result(0, started), status: created.status, fileId: null, location };
+  if (CLIENT === 'curl') {
+    const out = await curl(['-X', 'PATCH', '-T', file.path, '-H', `authorization: Bearer ${token}`, '-H', 'tus-resumable: 1.0.0', '-H', 'upload-offset: 0',
+      '-H', 'content-type: application/offset+octet-stream', '-H', 'expect:', '-o', '/dev/null', '-D', '-', '-w', '%{http_code}', location]);
+    const fileId = /^x-file-id:\s*(\S+)/im.exec(out)?.[1] ?? null;
+    return { ...result(file.bytes, started), status: Number(out.slice(-3)), fileId, location };
+  }
   return new Promise((resolve, reject) => {
     const req = request(location, {
       method: 'PATCH',
@@ -107,6 +143,11 @@ export async function uploadTus(endpoint: string, token: string, file: { path: s
 /** GET, counting the bytes and dropping them. */
 export async function download(url: string, token?: string): Promise<Transfer & { status: number }> {
   const started = process.hrtime.bigint();
+  if (CLIENT === 'curl') {
+    const out = await curl([...(token ? ['-H', `authorization: Bearer ${token}`] : []), '-o', '/dev/null', '-w', '%{http_code} %{size_download}', url]);
+    const [status, size] = out.trim().split(' ').map(Number);
+    return { ...result(size ?? 0, started), status: status ?? 0 };
+  }
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: token ? { authorization: `Bearer ${token}` } : {} }, (res) => {
       let bytes = 0;
