@@ -65,4 +65,19 @@ describe('a redelivered event sends one mail', () => {
     expect(row).toMatchObject({ status: 'sent' });
     expect(row!.attempts).toBeGreaterThan(1);
   });
+
+  it('records a mail the server refuses for good as failed instead of retrying it', async () => {
+    const email = t.email('no-such-mailbox');
+    t.smtp.rejectRecipient(email);
+    const event = resetEvent(email);
+    await t.publish(event);
+    await t.handled('password-reset', event.id);
+    const [row] = await t.rows<{ status: string; attempts: number; last_error: string }>(
+      'SELECT status, attempts, last_error FROM notifications.deliveries WHERE event_id = $1', [event.id]);
+    expect(row).toMatchObject({ status: 'failed', attempts: 1, last_error: expect.stringContaining('550') });
+    expect(await inApp(event.id)).toBe(1);
+    await sleep(400); // past every retry delay: nothing was retried
+    expect(t.smtp.to(email)).toEqual([]);
+    expect(await t.rows('SELECT attempts FROM notifications.deliveries WHERE event_id = $1', [event.id])).toEqual([{ attempts: 1 }]);
+  });
 });

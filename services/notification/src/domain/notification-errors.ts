@@ -16,3 +16,8 @@ export const notificationErrors = {
 export class RetryLaterError extends Error {
   override readonly name = 'RetryLaterError';
 }
+
+/** The mail server refused the message for good (5xx: no such mailbox, policy): retrying cannot help. */
+export class MailRejectedError extends Error {
+  override readonly name = 'MailRejectedError';
+}

@@ -19,6 +19,9 @@ export function createPgDeliveryRepo(): DeliveryRepo {
     async markSkipped(tx, id, reason) {
       await tx.query(`UPDATE notifications.deliveries SET status = 'skipped', last_error = $2 WHERE id = $1`, [id, reason]);
     },
+    async markFailed(tx, id, attempts, error) {
+      await tx.query(`UPDATE notifications.deliveries SET status = 'failed', attempts = $2, last_error = $3 WHERE id = $1`, [id, attempts, error.slice(0, 2_000)]);
+    },
     async deleteForRecipient(tx, recipientId) {
       const { rowCount } = await tx.query('DELETE FROM notifications.deliveries WHERE recipient_id = $1', [recipientId]);
       return rowCount ?? 0;

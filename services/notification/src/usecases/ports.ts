@@ -40,6 +40,7 @@ export type DeliveryRepo = {
   claim(tx: Db, key: DeliveryKey, locale: string | null): Promise<string | null>;
   markSent(tx: Db, id: string, attempts: number, messageId: string | null): Promise<void>;
   markSkipped(tx: Db, id: string, reason: string): Promise<void>;
+  markFailed(tx: Db, id: string, attempts: number, error: string): Promise<void>;
   deleteForRecipient(tx: Db, recipientId: string): Promise<number>;
 };
 
@@ -56,6 +57,7 @@ export type MailMessage = {
 };
 
 export type Mailer = {
+  /** Throws MailRejectedError when the server refuses the mail for good (5xx); anything else is worth a retry. */
   send(message: MailMessage): Promise<{ messageId: string | null }>;
   verify(): Promise<void>;
   close(): void;

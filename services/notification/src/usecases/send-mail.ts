@@ -1,4 +1,5 @@
 import type { Category } from '../domain/categories.ts';
+import { MailRejectedError } from '../domain/notification-errors.ts';
 import { isEnabled } from '../domain/preferences.ts';
 import { recipientKey, type Recipient } from '../domain/recipient.ts';
 import type { NotificationDeps } from './deps.ts';
@@ -17,13 +18,14 @@ export type MailRequest = {
   attempt: number;
 };
 
-export type MailOutcome = 'sent' | 'duplicate' | 'disabled';
+export type MailOutcome = 'sent' | 'duplicate' | 'disabled' | 'rejected';
 
 /**
  * Sends one templated mail at most once per (event, template, recipient): the delivery row is
  * claimed in the caller's transaction before sending, so a redelivered event (or a concurrent
  * duplicate, which waits on the row's key) finds it and sends nothing. A failed send throws and the
- * transaction rolls back, so the retry claims again and sends.
+ * transaction rolls back, so the retry claims again and sends; a permanent refusal (5xx) is recorded
+ * as failed instead.
  */
 export async function sendMail(deps: Deps, { tx }: TxScope, req: MailRequest): Promise<MailOutcome> {
   const { recipient } = req;
@@ -35,13 +37,21 @@ export async function sendMail(deps: Deps, { tx }: TxScope, req: MailRequest): P
     return 'disabled';
   }
   const mail = deps.templates.render(req.template, recipient.locale, { name: recipient.displayName, ...req.vars });
-  const { messageId } = await deps.mailer.send({
-    to: { email: recipient.email, name: recipient.displayName },
-    subject: mail.subject,
-    html: mail.html,
-    text: mail.text,
-    headers: { 'x-notification-template': req.template, 'x-notification-event': req.eventId },
-  });
+  let messageId: string | null;
+  try {
+    ({ messageId } = await deps.mailer.send({
+      to: { email: recipient.email, name: recipient.displayName },
+      subject: mail.subject,
+      html: mail.html,
+      text: mail.text,
+      headers: { 'x-notification-template': req.template, 'x-notification-event': req.eventId },
+    }));
+  } catch (err) {
+    // A mailbox that does not exist will not exist on the next try either: log it, do not retry.
+    if (!(err instanceof MailRejectedError)) throw err;
+    await deps.deliveries.markFailed(tx, id, req.attempt, err.message);
+    return 'rejected';
+  }
   await deps.deliveries.markSent(tx, id, req.attempt, messageId);
   return 'sent';
 }

@@ -21,6 +21,8 @@ export type SmtpReceiver = {
   waitFor(predicate: (m: ReceivedMail) => boolean, opts?: { timeoutMs?: number; what?: string }): Promise<ReceivedMail>;
   /** While true, every message is refused with 451 (a temporary failure). */
   refuse(on: boolean): void;
+  /** Refuses this recipient for good (550 no such mailbox). */
+  rejectRecipient(address: string): void;
   close(): Promise<void>;
 };
 
@@ -28,10 +30,18 @@ export type SmtpReceiver = {
 export async function startSmtpReceiver(): Promise<SmtpReceiver> {
   const mails: ReceivedMail[] = [];
   let refusing = false;
+  const rejected = new Set<string>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (rejected.has(address.address.toLowerCase())) {
+        callback(Object.assign(new Error('no such mailbox'), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then((parsed) => {
         if (refusing) {
@@ -69,6 +79,7 @@ export async function startSmtpReceiver(): Promise<SmtpReceiver> {
       }
     },
     refuse(on) { refusing = on; },
+    rejectRecipient(address) { rejected.add(address.toLowerCase()); },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
