@@ -43,6 +43,8 @@ export type Channels = {
   startDispatcher(deps: NotificationDeps): void;
   /** Open SSE streams in this process. */
   openStreams(): number;
+  /** The process's pub/sub connection (tests cut it to check that streams catch up after a reconnect). */
+  subscriber: Redis;
   /** Ends the SSE streams (before the server closes, or it would wait for them), stops the dispatcher, closes the subscriber. */
   stop(): Promise<void>;
 };
@@ -93,6 +95,7 @@ export function createChannels({ config, pool, redis, subscriber, logger }: {
       }, { pollMs: config.WEBHOOK_POLL_MS, concurrency: config.WEBHOOK_CONCURRENCY });
     },
     openStreams: () => streams?.open() ?? 0,
+    subscriber,
     async stop() {
       streams?.closeAll();
       await dispatcher?.stop();

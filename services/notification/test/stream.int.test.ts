@@ -95,6 +95,24 @@ describe('GET /notifications/stream', () => {
     s.close();
   });
 
+  it('catches up from the database after the Redis subscriber reconnects (messages published meanwhile were lost)', async () => {
+    const me = user();
+    const s = await stream(me);
+    await push(me.id, 'before');
+    await s.waitForEvents(1);
+    t.channels.subscriber.disconnect();
+    await waitFor(() => t.channels.subscriber.status === 'end', { what: 'the subscriber closed' });
+    await push(me.id, 'while away 1');
+    await push(me.id, 'while away 2');
+    await t.channels.subscriber.connect();
+    await s.waitForEvents(3);
+    await push(me.id, 'after');
+    await s.waitForEvents(4);
+    await sleep(200);
+    expect(s.events.map((e) => JSON.parse(e.data).title)).toEqual(['before', 'while away 1', 'while away 2', 'after']);
+    s.close();
+  });
+
   it('refuses a bad Last-Event-ID, missing or bad tokens, and too many streams, with the error envelope', async () => {
     const me = user();
     const bad = await stream(me, { 'last-event-id': 'abc' });
