@@ -2,6 +2,7 @@ import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { externalSource } from '../src/usecases/run-job.ts';
 import { startFakeUserService, type FakeUserService } from './fakes/fake-user-service.ts';
+import { sendJson, startFakeServer } from './fakes/http-server.ts';
 import { makePeople, startRestJsonSource, type PagingKind } from './fakes/sources.ts';
 import { API, bearer, expectError, startTestApp, waitFor, type TestApp } from './helpers.ts';
 import { createConnection, getJob, runConnection, runToEnd, waitForJobEnd } from './jobs-helpers.ts';
@@ -226,6 +227,22 @@ describe('a manual rest-json job', () => {
     expectError(await request(t.app).post(`${API}/admin/sync/jobs/${jobId}/cancel`).set('authorization', bearer(t.admin)), 409, 'BIZ_002');
     const failed = (await t.outbox('sync.job.failed')).find((e) => e.envelope.data.job_id === jobId);
     expect(failed?.envelope.data.error).toBe('Cancelled by an admin');
+  });
+
+  it('counts ended jobs and their records in the metrics', async () => {
+    const { connection } = await source(makePeople(3, 'metrics-'));
+    await runToEnd(t, connection.id);
+    const metrics = await request(t.app).get(`${API}/metrics`);
+    expect(metrics.text).toMatch(/sync_jobs_total\{status="succeeded"\} [1-9]/);
+    expect(metrics.text).toMatch(/sync_records_total\{outcome="created"\} [1-9]/);
+  });
+
+  it('fails a job whose source hands back the same next page', async () => {
+    const s = await startFakeServer((_req, res) => sendJson(res, 200, { data: [{ id: 'loop-1', work_email: 'loop-1@example.com' }], meta: { next: 'same' } }));
+    closers.push(() => s.close());
+    const connection = await createConnection(t, { provider: 'rest-json', settings: settingsFor(s.url, 'cursor') });
+    const job = await runToEnd(t, connection.id);
+    expect(job).toMatchObject({ status: 'failed', error: 'The source returned the same next page again', pages: 1, counts: { created: 1 } });
   });
 
   it('lists jobs with filters and pagination, and refuses bad filters', async () => {

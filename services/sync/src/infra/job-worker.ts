@@ -2,6 +2,7 @@ import type { Broker, ChannelSetup } from '@platform/shared/events';
 import type { Logger } from '@platform/shared/logger';
 import type { SyncDeps } from '../usecases/deps.ts';
 import { runJob } from '../usecases/run-job.ts';
+import { observeEndedJob } from './job-metrics.ts';
 import type { JobMessage } from './rabbit-job-queue.ts';
 
 export type JobWorker = { stop(): Promise<void> };
@@ -42,6 +43,10 @@ export function startJobWorker({ broker, queue, concurrency, deps, worker, logge
     }
     try {
       const outcome = await runJob(deps, jobId, { worker, signal: abort.signal });
+      if (outcome === 'finished') {
+        const job = await deps.jobs.findById(deps.db, jobId).catch(() => null);
+        if (job) observeEndedJob(job);
+      }
       settle(ch, msg, outcome === 'released' ? true : 'ack');
     } catch (err) {
       // The job row stays running; once its heartbeat is stale the sweeper hands it to a worker again.

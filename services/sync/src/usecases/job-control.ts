@@ -19,6 +19,8 @@ export class JobFailure extends Error {
 export type JobControl = {
   /** Throws JobStop when the job was cancelled, lost to another worker, or its worker is stopping. */
   check(): void;
+  /** Beats now (a page boundary) so a cancel is seen at once, then checks. */
+  beatAndCheck(): Promise<void>;
   /** Waits ms, waking early (with JobStop) on a cancel or a stop. */
   sleep(ms: number): Promise<void>;
   stop(): void;
@@ -38,19 +40,22 @@ export function startJobControl(deps: Pick<SyncDeps, 'db' | 'jobs' | 'logger' | 
   const onAbort = () => setReason('stopping');
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) setReason('stopping');
-  const timer = setInterval(() => {
-    deps.jobs.heartbeat(deps.db, job.id, worker).then(
-      (beat) => {
-        if (!beat.owned) setReason('lost');
-        else if (beat.cancelRequested) setReason('cancelled');
-      },
-      (err: unknown) => deps.logger.warn('job heartbeat failed', { job_id: job.id, err: (err as Error).message }),
-    );
-  }, deps.settings.heartbeatMs);
+  const beat = () => deps.jobs.heartbeat(deps.db, job.id, worker).then(
+    (b) => {
+      if (!b.owned) setReason('lost');
+      else if (b.cancelRequested) setReason('cancelled');
+    },
+    (err: unknown) => deps.logger.warn('job heartbeat failed', { job_id: job.id, err: (err as Error).message }),
+  );
+  const timer = setInterval(() => void beat(), deps.settings.heartbeatMs);
   timer.unref();
 
   return {
     check() {
+      if (reason) throw new JobStop(reason);
+    },
+    async beatAndCheck() {
+      await beat();
       if (reason) throw new JobStop(reason);
     },
     sleep(ms) {

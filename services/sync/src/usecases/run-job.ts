@@ -99,8 +99,10 @@ async function importPages(run: Run): Promise<{ counts: JobCounts; cursor: SyncC
   let counts = job.counts;
   let pages = job.pages;
   for (;;) {
-    ctl.check();
+    await ctl.beatAndCheck();
     const page = await untilAvailable(run, 'The provider', () => run.session.fetchPage(cursor.pos, cursor.since));
+    // A source that hands back the position it was asked for would be read forever.
+    if (page.next !== null && page.next === cursor.pos) throw new JobFailure('The source returned the same next page again');
     const { users, errors, seenIds, max } = await preparePage(run, page);
     const outcome = await upsertUsers(run, users);
     errors.push(...outcome.errors);
