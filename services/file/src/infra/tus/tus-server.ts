@@ -25,6 +25,9 @@ function plainMetadata(metadata: Upload['metadata']): Record<string, string> {
  * owner, the last byte runs the shared finishing step.
  */
 export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): Server {
+  // tus releases its upload lock before onUploadFinish, so an empty PATCH at the final offset could
+  // finish the same upload twice; the second one is refused while the first runs.
+  const finishing = new Set<string>();
   return new Server({
     path: '/api/v1/uploads',
     datastore: store,
@@ -42,11 +45,17 @@ export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): 
     },
     async onUploadFinish(_req, upload) {
       const ctx = currentTusContext();
-      const row = await deps.uploads.find(deps.db, upload.id);
-      if (!row) throw { status_code: 404, body: 'The file for this url was not found\n' };
-      const file = await finishUpload(deps, row, createReadStream(join(store.directory, upload.id), { highWaterMark: 256 * 1024 }));
-      ctx.fileId = file.id;
-      return { headers: { 'X-File-Id': file.id } };
+      if (finishing.has(upload.id)) throw { status_code: 409, body: 'This upload is being finished\n' };
+      finishing.add(upload.id);
+      try {
+        const row = await deps.uploads.find(deps.db, upload.id);
+        if (!row || row.completedFileId) throw { status_code: 409, body: 'This upload is already complete\n' };
+        const file = await finishUpload(deps, row, createReadStream(join(store.directory, upload.id), { highWaterMark: 256 * 1024 }));
+        ctx.fileId = file.id;
+        return { headers: { 'X-File-Id': file.id } };
+      } finally {
+        finishing.delete(upload.id);
+      }
     },
     onResponseError(_req, err) {
       // Answered by the router as the platform's error envelope.
