@@ -30,6 +30,20 @@ describe('GET /profile', () => {
     } });
   });
 
+  it('answers an admin their own record like anyone else', async () => {
+    const a = await t.seedUser({ role: 'admin' });
+    const res = await get('/profile', a.token);
+    expect(res.status).toBe(200);
+    expect(res.body.data).toMatchObject({ id: a.id, role: 'admin' });
+  });
+
+  it('mirrors the admin role of auth’s identity when creating a profile lazily', async () => {
+    const p = t.seedIdentity({ role: 'admin' });
+    const res = await get('/profile', p.token);
+    expect(res.status).toBe(200);
+    expect(res.body.data.role).toBe('admin');
+  });
+
   it('answers 304 when If-None-Match names the current version', async () => {
     const u = await t.seedUser();
     const res = await get('/profile', u.token).set('if-none-match', '"1"');
