@@ -179,6 +179,24 @@ describe('tus transfer', () => {
     expect(done.headers['x-file-id']).toEqual(expect.any(String));
   });
 
+  it('finishes an upload once, even when an empty PATCH at the final offset arrives while it finishes', async () => {
+    const user = t.principal();
+    const data = text(500_000, 7);
+    const { id } = await createOk(user, data.length);
+    const last = patch(user, id, 0, data).then((r) => r);
+    // As soon as every byte is on disk (HEAD says so) the finishing step is running or done.
+    for (let i = 0; i < 200; i++) {
+      const probe = await head(user, id);
+      if (probe.headers['upload-offset'] === String(data.length)) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const second = await patch(user, id, data.length, Buffer.alloc(0));
+    expect(second.status).toBe(409);
+    expect((await last).status).toBe(204);
+    expect(await t.rows('SELECT id FROM files.files WHERE owner_id = $1', [user.id])).toHaveLength(1);
+    expect(await quotaOf(user.id)).toEqual({ used_bytes: String(data.length), reserved_bytes: '0' });
+  });
+
   it('terminates an upload: data gone, reservation released, later requests 404', async () => {
     const user = t.principal();
     const { id } = await createOk(user, 5_000);
