@@ -18,7 +18,7 @@ await redisReady(redis);
 const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.EVENTS_EXCHANGE });
 const relay = startOutboxRelay({ pool, broker, schema: 'files', logger });
 
-const storage = createStorage(config);
+const storage = await createStorage(config);
 await storage.check();
 logger.info('storage ready', { driver: storage.name, ...(storage.name === 'local' && { dir: config.STORAGE_DIR }) });
 

@@ -96,7 +96,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const logger = createLogger({ service: 'file', level: 'error', silent: !process.env.TEST_LOGS });
   const redis = createRedisClient(config.REDIS_URL, logger);
   await redisReady(redis);
-  const storage = createStorage(config);
+  const storage = await createStorage(config);
   const deps = createFileDeps({ config, pool: db.pool, storage, logger });
   const mint = createTokenMint();
   const app = buildApp({

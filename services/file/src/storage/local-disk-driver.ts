@@ -42,7 +42,7 @@ export function createLocalDiskDriver({ dir }: { dir: string }): StorageDriver {
         throw err;
       }
       // The stream owns the handle and closes it when it ends or is destroyed.
-      return handle.createReadStream({ ...(range && { start: range.start, end: range.end }), highWaterMark: 256 * 1024 });
+      return handle.createReadStream({ ...(range && { start: range.start, end: range.end }), highWaterMark: 64 * 1024 });
     },
     async delete(key) {
       await rm(pathOf(key), { force: true });
