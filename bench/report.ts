@@ -47,7 +47,7 @@ export function toMarkdown(r: Record<string, unknown>): string {
     '',
     ...telemetryLines(r.telemetry_overhead),
   ];
-  lines.push('', '## Gateway and services', '', 'The gateway and each service write their own summaries beside this file: `gateway-latest.md`, `user-latest.md`, `file-latest.md`, `notification-latest.md`.');
+  lines.push('', '## Gateway and services', '', 'The gateway and each service write their own summaries beside this file: `gateway-latest.md`, `user-latest.md`, `file-latest.md`, `sync-latest.md`, `notification-latest.md`.');
   if (errors.length) lines.push('', '## Parts that failed', '', ...errors.map(([name, message]) => `- ${name}: ${message.split('\n')[0]}`));
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,7 @@
 // count and time and talks to loopback servers only; a part that fails is recorded and the rest run.
 //
 // `pnpm bench -- --only=user,file` (or BENCH_ONLY=user,file) runs some parts: core, gateway, user,
-// file, notification.
+// file, sync, notification.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -30,14 +30,14 @@ const AUTH_LOAD = { users: 40, logins: 200, refreshes: 1_000, concurrency: 8 };
 
 const errors: Record<string, string> = {};
 
-const PARTS = ['core', 'gateway', 'user', 'file', 'notification'] as const;
+const PARTS = ['core', 'gateway', 'user', 'file', 'sync', 'notification'] as const;
 const onlyArg = process.argv.slice(2).find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? process.env.BENCH_ONLY ?? '';
 const only = new Set(onlyArg.split(',').map((p) => p.trim()).filter(Boolean));
 for (const name of only) if (!(PARTS as readonly string[]).includes(name)) throw new Error(`unknown bench part "${name}"; parts: ${PARTS.join(', ')}`);
 const wanted = (name: (typeof PARTS)[number]) => only.size === 0 || only.has(name);
 
 /** A service's benchmark lives in bench/<name>/run-<name>-bench.ts and exports run<Name>Bench(). */
-async function serviceBench(name: 'user' | 'file' | 'notification'): Promise<unknown> {
+async function serviceBench(name: 'user' | 'file' | 'sync' | 'notification'): Promise<unknown> {
   const file = new URL(`./${name}/run-${name}-bench.ts`, import.meta.url);
   if (!existsSync(file)) return { skipped: `bench/${name}/run-${name}-bench.ts does not exist yet` };
   const mod = (await import(file.href)) as Record<string, () => Promise<unknown>>;
@@ -129,7 +129,7 @@ if (wanted('core')) {
 
 // The gateway (issue 4) and each service write their own bench/results/<part>-latest.{json,md}.
 if (wanted('gateway')) await part('gateway_proxy', () => runGatewayBenchPart());
-for (const name of ['user', 'file', 'notification'] as const) {
+for (const name of ['user', 'file', 'sync', 'notification'] as const) {
   if (wanted(name)) await part(`${name}_service`, () => serviceBench(name));
 }
 
