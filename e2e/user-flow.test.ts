@@ -155,6 +155,8 @@ describe('the user service through the gateway', () => {
         const res = await call(method, `${api}${path}`, { ...(method !== 'GET' && method !== 'DELETE' && { body: {} }) });
         expect(res.status, `${method} ${path}`).toBe(401);
         expect(res.body, `${method} ${path}`).toMatchObject({ success: false, error: { code: 'AUTH_001' } });
+        // Answered by the gateway itself: a proxied answer would carry the upstream's latency.
+        expect(res.headers.get('x-kong-upstream-latency'), `${method} ${path}`).toBeNull();
       }
     });
 
@@ -339,6 +341,14 @@ describe('the user service through the gateway', () => {
       expect(res.status, `${query}: ${JSON.stringify(res.body)}`).toBe(status);
       expect(res.body.error.code, query).toBe(code);
     }
+
+    const stats = await call('GET', `${api}/admin/stats`, { token: adminToken });
+    expect(stats.status, JSON.stringify(stats.body)).toBe(200);
+    expect(stats.body.data.by_status.active).toBeGreaterThanOrEqual(2);
+    expect(stats.body.data.signups_per_day.days.length).toBeGreaterThan(0);
+    const analytics = await call('GET', `${api}/admin/analytics`, { token: adminToken });
+    expect(analytics.status, JSON.stringify(analytics.body)).toBe(200);
+    expect(analytics.body.data).toMatchObject({ daily_active_users: expect.any(Array), retention: expect.any(Array) });
 
     // The directory shows any signed-in user the public fields only.
     const dir = await call('GET', `${api}/users?q=${tag}&limit=100`, { token: bob.token });

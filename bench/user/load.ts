@@ -4,7 +4,7 @@
 // answer's status counted: a run with a non-2xx answer measures the wrong thing and fails.
 import { createRequire } from 'node:module';
 import { treeCpuUs } from '../gateway/proc-stats.ts';
-import { round } from '../lib/stats.ts';
+import { percentile, round } from '../lib/stats.ts';
 
 type RawRequest = { path?: string; [key: string]: unknown };
 type AutocannonResult = { duration: number; errors: number; timeouts: number; non2xx: number; requests: { total: number } };
@@ -115,25 +115,27 @@ export async function runSequential(spec: Omit<LoadSpec, 'connections' | 'warmup
     return res.status;
   };
   await get();
-  const histogram = new Histogram();
+  // Raw latencies: these requests may take longer than the histogram's range.
+  const latencies: number[] = [];
   const statuses: Record<string, number> = {};
   const cpu0 = treeCpuUs(spec.pid);
   const started = performance.now();
   for (let i = 0; i < count && performance.now() - started < maxMs; i++) {
     const t0 = performance.now();
     const status = await get();
-    histogram.record(performance.now() - t0);
+    latencies.push(performance.now() - t0);
     statuses[status] = (statuses[status] ?? 0) + 1;
   }
   const seconds = (performance.now() - started) / 1000;
-  const n = histogram.count;
+  const n = latencies.length;
+  const sorted = latencies.sort((a, b) => a - b);
   return {
     requests: n,
     seconds: round(seconds, 2),
     per_s: round(n / seconds, 1),
-    p50_ms: round(histogram.percentile(50), 2),
-    p99_ms: round(histogram.percentile(99), 2),
-    max_ms: round(histogram.max, 2),
+    p50_ms: round(percentile(sorted, 50), 2),
+    p99_ms: round(percentile(sorted, 99), 2),
+    max_ms: round(sorted.at(-1) ?? NaN, 2),
     service_cpu_us_per_request: n > 0 ? round((treeCpuUs(spec.pid) - cpu0) / n, 0) : null,
     statuses,
     errors: 0,

@@ -13,7 +13,7 @@ export type UserBenchSettings = {
   warmupS: number;
   /** Keep-alive connections, one request in flight on each. */
   connections: number;
-  /** Interleaved rounds; each scenario's best round is reported. */
+  /** Interleaved rounds; medians over them are reported, ratios from the pairs of each round. */
   rounds: number;
   /** Offset of the deep-page scenario, as a share of the rows. */
   deepPageShare: number;
@@ -33,10 +33,10 @@ export function userBenchSettings(env: NodeJS.ProcessEnv = process.env): UserBen
     quick,
     bigRows: int('BENCH_USER_ROWS', quick ? 50_000 : 1_000_000, 2_000, 5_000_000),
     smallRows: 1_000,
-    durationS: int('BENCH_USER_DURATION_S', quick ? 2 : 8, 1, 120),
-    warmupS: quick ? 1 : 2,
+    durationS: int('BENCH_USER_DURATION_S', quick ? 2 : 5, 1, 120),
+    warmupS: 1,
     connections: int('BENCH_USER_CONNECTIONS', 4, 1, 64),
-    rounds: int('BENCH_USER_ROUNDS', quick ? 1 : 2, 1, 5),
+    rounds: int('BENCH_USER_ROUNDS', quick ? 1 : 4, 1, 9),
     deepPageShare: 0.5,
   };
 }

@@ -9,15 +9,17 @@ export type Target = {
   what: string;
   numerator_p50_ms: number | null;
   denominator_p50_ms: number | null;
-  /** numerator p50 / denominator p50. */
+  /** Median over rounds of numerator p50 / denominator p50 measured back to back. */
   ratio: number | null;
+  per_round: number[];
   /** The most the ratio may be. */
   target: number;
   met: boolean | null;
 };
 
-type Load = { requests: number; per_s: number; p50_ms: number; p99_ms: number; service_cpu_us_per_request: number | null; round: number };
-type Side = { best: Load; rounds: unknown[]; probe: Record<string, unknown>; activity?: { samples: number; busy_share: number; top: { share: number; query: string }[] } } | { not_measured: string };
+type Load = { per_s: number; p50_ms: number; p99_ms: number };
+type Round = Load & { requests: number; service_cpu_us_per_request: number | null; round: number };
+type Side = { median: Load; rounds: Round[]; probe: Record<string, unknown>; activity?: { samples: number; busy_share: number; top: { share: number; query: string }[] } } | { not_measured: string };
 
 export type UserBenchResults = {
   started_at: string;
@@ -35,7 +37,12 @@ export type UserBenchResults = {
 
 const n = (v: unknown, unit = '') => (typeof v === 'number' && Number.isFinite(v) ? `${v.toLocaleString('en-US')}${unit}` : 'n/a');
 const verdict = (met: boolean | null) => (met === true ? 'met' : met === false ? '**not met**' : 'n/a');
-const cell = (side: Side | undefined, f: (s: Load) => string) => (!side ? '' : 'best' in side ? f(side.best) : 'not measured');
+const cell = (side: Side | undefined, f: (s: Load) => string) => (!side ? '' : 'median' in side ? f(side.median) : 'not measured');
+const medianCpu = (side: Side | undefined) => {
+  if (!side || !('median' in side)) return '-';
+  const v = side.rounds.map((r) => r.service_cpu_us_per_request).filter((x): x is number => x !== null).sort((a, b) => a - b);
+  return v.length ? n(v[Math.floor(v.length / 2)]) : 'n/a';
+};
 
 export function toMarkdown(r: UserBenchResults): string {
   const big = r.settings.bigRows.toLocaleString('en-US');
@@ -47,7 +54,8 @@ export function toMarkdown(r: UserBenchResults): string {
       `load average ${n(r.machine.load_avg_1m_at_start)} at start and ${n(r.machine.load_avg_1m_at_end)} at the end. ` +
       `Two databases side by side, ${big} and ${small} users (seeded with generate_series, indexes from the service's migrations, VACUUM ANALYZE), ` +
       `each served by a user service process (its start command; ${String(r.setup.service_env)}). autocannon on loopback, ${r.settings.connections} keep-alive connections, ` +
-      `${r.settings.durationS} s per scenario and size after a ${r.settings.warmupS} s warm-up, ${r.settings.rounds} round(s) interleaved; the round with the lowest p50 is shown. ` +
+      `${r.settings.durationS} s per scenario and size after a ${r.settings.warmupS} s warm-up, ${r.settings.rounds} round(s), the two sizes of a scenario back to back ` +
+      '(the order reversed every other round); medians over the rounds are shown, and each ratio is the median of the rounds\' back-to-back ratios. ' +
       'Produced by bench/user/run-user-bench.ts (part of `pnpm bench`); all numbers in `user-latest.json`.',
     '',
   ];
@@ -58,15 +66,16 @@ export function toMarkdown(r: UserBenchResults): string {
   );
   const load = (s: Load) => `${n(s.per_s)}/s, ${n(s.p50_ms, ' ms')}, ${n(s.p99_ms, ' ms')}`;
   for (const sc of Object.values(r.scenarios)) {
-    const cpu = [sc.small, sc.big].map((s) => (s && 'best' in s ? n(s.best.service_cpu_us_per_request) : '-')).join(' / ');
+    const cpu = [sc.small, sc.big].map(medianCpu).join(' / ');
     lines.push(`| ${sc.label} | ${cell(sc.small, load) || '-'} | ${cell(sc.big, load) || '-'} | ${cpu} |`);
   }
-  lines.push('', '| Target | p50 ratio | target | verdict |', '| --- | --- | --- | --- |');
+  lines.push('', '| Target | p50 ratio (per round) | target | verdict |', '| --- | --- | --- | --- |');
+  const rounds = (t: Target) => (t.per_round.length ? ` (${t.per_round.join(', ')})` : '');
   for (const t of Object.values(r.targets)) {
-    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}) | ${n(t.ratio)} | ≤ ${t.target} | ${verdict(t.met)} |`);
+    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}) | ${n(t.ratio)}${rounds(t)} | ≤ ${t.target} | ${verdict(t.met)} |`);
   }
   for (const t of Object.values(r.informational)) {
-    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}), for information | ${n(t.ratio)} | | |`);
+    lines.push(`| ${t.what} (${n(t.numerator_p50_ms, ' ms')} / ${n(t.denominator_p50_ms, ' ms')}), for information | ${n(t.ratio)}${rounds(t)} | | |`);
   }
   const seeded = r.setup.seeded as Record<string, { rows: number; seconds: { insert: number; indexes: number; analyze: number }; table_mib: number; indexes_mib: number }> | undefined;
   if (seeded?.big) {
@@ -78,7 +87,7 @@ export function toMarkdown(r: UserBenchResults): string {
     for (const size of ['small', 'big'] as const) {
       const s = sc[size];
       if (s && 'not_measured' in s) notes.push(`- ${id} (${size}): not measured: ${s.not_measured.split('\n')[0]}`);
-      if (s && 'best' in s && s.probe.total !== undefined && s.probe.total !== null) {
+      if (s && 'median' in s && s.probe.total !== undefined && s.probe.total !== null) {
         notes.push(`- ${id} (${size}): total ${n(s.probe.total)}${s.probe.total_estimated ? ' (estimated)' : ''}`);
       }
     }
