@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXACT_COUNT_LIMIT } from '../src/infra/pg-user-list-query.ts';
+import { EXACT_COUNT_LIMIT, SEARCH_PROBE_LIMIT } from '../src/infra/pg-user-list-query.ts';
 import { as } from './admin-helpers.ts';
 import { expectError, startTestApp, type Seeded, type TestApp } from './helpers.ts';
 
@@ -152,5 +152,16 @@ describe('total on large lists', () => {
     expect(Math.abs(total - (EXACT_COUNT_LIMIT + 520)) / (EXACT_COUNT_LIMIT + 520)).toBeLessThan(0.2);
     const small = await as(t, admin.token).get(`/admin/users?${'created_from=2022-01-01T00:00:00Z&created_to=2022-12-31T23:59:59Z'}`);
     expect(small.body.meta.pagination).toMatchObject({ total: 3, total_estimated: false });
+  });
+
+  it(`a search with over ${SEARCH_PROBE_LIMIT} matches walks the sort index instead, and pages on by cursor`, async () => {
+    const first = await as(t, admin.token).get('/admin/users?q=bulk.example&limit=3');
+    expect(names(first)).toEqual([`Bulk ${EXACT_COUNT_LIMIT + 500}`, `Bulk ${EXACT_COUNT_LIMIT + 499}`, `Bulk ${EXACT_COUNT_LIMIT + 498}`]);
+    expect(first.body.meta.pagination).toMatchObject({ has_next: true, total_estimated: true });
+    const next = await as(t, admin.token).get(`/admin/users?q=bulk.example&limit=3&cursor=${first.body.meta.pagination.next_cursor}`);
+    expect(names(next)).toEqual([`Bulk ${EXACT_COUNT_LIMIT + 497}`, `Bulk ${EXACT_COUNT_LIMIT + 496}`, `Bulk ${EXACT_COUNT_LIMIT + 495}`]);
+    // A rarer term is read in one go and counted exactly.
+    const rare = await as(t, admin.token).get('/admin/users?q=bulk1050&sort=email');
+    expect(rare.body.meta.pagination).toMatchObject({ total: 2, total_estimated: false, has_next: false }); // bulk1050 and bulk10500
   });
 });
