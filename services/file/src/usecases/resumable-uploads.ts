@@ -23,7 +23,7 @@ export type TusUploadRepo = {
   insert(tx: Tx, upload: TusUpload): Promise<void>;
   find(db: Db, id: string): Promise<TusUpload | null>;
   /** The finished upload became file `fileId`; its reservation now belongs to that file. */
-  complete(db: Db, id: string, fileId: string): Promise<void>;
+  complete(tx: Tx, id: string, fileId: string): Promise<void>;
   /** Deletes the row; returns what it had reserved (0 when it was already gone). */
   remove(tx: Tx, id: string): Promise<TusUpload | null>;
 };
@@ -86,6 +86,9 @@ export async function finishUpload(deps: ResumableDeps, upload: TusUpload, body:
       ...((upload.metadata.filetype ?? upload.metadata.type) && { contentType: upload.metadata.filetype ?? upload.metadata.type }),
       reservedBytes: upload.reservedBytes,
       exactSize: upload.size,
+      // In the transaction that turns the reservation into used bytes: a crash can never leave the
+      // row still holding a reservation the quota no longer has (the cleanup would release it twice).
+      onRecorded: (tx, stored) => deps.uploads.complete(tx, upload.id, stored.id),
     });
   } catch (err) {
     // storeUpload released the reservation; the row goes without releasing it a second time.
@@ -93,7 +96,6 @@ export async function finishUpload(deps: ResumableDeps, upload: TusUpload, body:
     await removeData(deps, upload.id);
     throw err;
   }
-  await deps.uploads.complete(deps.db, upload.id, file.id);
   await removeData(deps, upload.id);
   return file;
 }

@@ -9,6 +9,7 @@ import { fileErrors } from '../domain/file-errors.ts';
 import { originalName, sanitizeFileName } from '../domain/file-name.ts';
 import { availableBytes } from '../domain/quota.ts';
 import type { FileDeps } from './deps.ts';
+import type { Tx } from './ports.ts';
 
 export type UploadInput = {
   ownerId: string;
@@ -25,6 +26,8 @@ export type UploadInput = {
   reservedBytes?: number;
   /** The exact size the body must have (tus Upload-Length); a body that ends short is refused. */
   exactSize?: number;
+  /** Runs in the transaction that records the file (tus marks its upload complete there, atomically with the quota commit). */
+  onRecorded?: (tx: Tx, file: StoredFile) => Promise<void>;
   /**
    * Awaited after the bytes are stored and before the file is recorded: multipart passes the end
    * of the whole form, so a form that turns out bad after the file part still stores nothing.
@@ -135,9 +138,19 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
 
   const meter = new Transform({
     transform(chunk: Buffer, _enc, done) {
+      size += chunk.length;
+      if (size > max) return done(fileErrors.tooLarge(max));
+      if (decided && size <= reserved) {
+        // The common case, without a promise per chunk: type known, bytes already reserved.
+        try {
+          hash.update(chunk);
+          checkText(chunk, false);
+        } catch (err) {
+          return done(err as Error);
+        }
+        return done(null, chunk);
+      }
       void (async () => {
-        size += chunk.length;
-        if (size > max) throw fileErrors.tooLarge(max);
         // Size not known up front (a chunked body): grow the reservation in steps, down to exactly
         // what is needed when a step would not fit, so a file that fits is never refused.
         if (size > reserved) await reserve(Math.min(Math.max(size - reserved, GROW_STEP), max - reserved), size - reserved);
@@ -184,6 +197,7 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
         { file_id: fileId, owner_id: input.ownerId, name, size, content_type: contentType, sha256, large: size >= settings.largeUploadBytes },
         { source: 'file', subject: fileId },
       ));
+      if (input.onRecorded) await input.onRecorded(tx, row);
       return row;
     });
     reserved = 0;
