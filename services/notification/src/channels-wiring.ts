@@ -70,7 +70,7 @@ export function createChannels({ config, pool, redis, subscriber, logger }: {
 
   return {
     listeners: [livePushListener(publisher)],
-    consumers: webhookFanOutConsumers(deliveries),
+    consumers: webhookFanOutConsumers(deliveries, { onEnqueued: () => dispatcher?.kick() }),
     isFanOut: (def) => def.queue.includes('.webhooks.'),
     routers(guards) {
       streams = createStreamHub(

@@ -1,6 +1,7 @@
 import { attemptDelivery, type AttemptDeps } from '../usecases/webhooks/attempt-delivery.ts';
 
-export type WebhookDispatcher = { stop(): Promise<void> };
+/** kick(): deliveries were just committed; poll now instead of at the next interval. */
+export type WebhookDispatcher = { kick(): void; stop(): Promise<void> };
 
 export type DispatcherOptions = {
   /** Wait between polls when nothing was due. */
@@ -58,6 +59,9 @@ export function startWebhookDispatcher(deps: AttemptDeps, { pollMs, concurrency 
 
   const running = loop();
   return {
+    kick() {
+      wake?.();
+    },
     async stop() {
       stopping = true;
       wake?.();

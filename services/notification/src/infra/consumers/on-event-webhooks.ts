@@ -10,9 +10,13 @@ const headerText = (v: unknown): string | null => (typeof v === 'string' ? v : B
  * Webhook fan-out: one consumer per catalog event webhooks can receive (the consumer kit binds a
  * queue to one event type), by queue id `webhooks.<type>` for createConsumers' `extra` (so the DLQ
  * routes know them too). Each turns the event into pending deliveries in its inbox transaction;
- * the deliveries keep the event's trace for their traceparent header.
+ * the deliveries keep the event's trace for their traceparent header. `onEnqueued` runs after the
+ * commit when there is something to send (this process's dispatcher polls at once).
  */
-export function webhookFanOutConsumers(deliveries: WebhookDeliveryRepo): Record<string, (deps: unknown, queue: string) => ConsumerDef> {
+export function webhookFanOutConsumers(
+  deliveries: WebhookDeliveryRepo,
+  { onEnqueued }: { onEnqueued?: () => void } = {},
+): Record<string, (deps: unknown, queue: string) => ConsumerDef> {
   return Object.fromEntries(eventCatalog
     .filter((event) => WEBHOOK_EVENTS[event.type])
     .map((event) => [`webhooks.${event.type}`, (_deps: unknown, queue: string) => consumer({
@@ -20,7 +24,8 @@ export function webhookFanOutConsumers(deliveries: WebhookDeliveryRepo): Record<
       event,
       async handle(envelope, ctx) {
         const traceparent = currentTraceparent() ?? headerText(ctx.headers.traceparent);
-        await enqueueWebhookDeliveries({ deliveries }, ctx.tx, envelope, traceparent);
+        const added = await enqueueWebhookDeliveries({ deliveries }, ctx.tx, envelope, traceparent);
+        if (added > 0 && onEnqueued) ctx.afterCommit(onEnqueued);
       },
     })]));
 }
