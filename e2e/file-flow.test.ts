@@ -230,9 +230,13 @@ describe('files through the gateway', () => {
     const bytes = await raw(`${api}/files/${newFileId}/content`, { token: owner.token });
     expect(bytes.bytes.equals(data)).toBe(true);
 
-    const after = await fetch(firstUrl, { method: 'HEAD', headers: { authorization: `Bearer ${owner.token}`, 'tus-resumable': '1.0.0' } });
+    const after = await fetch(firstUrl, {
+      method: 'HEAD', headers: { authorization: `Bearer ${owner.token}`, 'tus-resumable': '1.0.0', origin: 'https://app.example.com' },
+    });
     expect(after.status).toBe(200);
     expect(after.headers.get('x-file-id')).toBe(newFileId);
+    // A browser client may read it too (the gateway's CORS policy exposes it).
+    expect(after.headers.get('access-control-expose-headers')?.toLowerCase().split(',').map((h) => h.trim())).toContain('x-file-id');
   });
 
   it('refuses tus without a token at the gateway', async () => {
