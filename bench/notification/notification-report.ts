@@ -21,7 +21,11 @@ export type NotificationBenchResults = {
   machine: Record<string, unknown>;
   settings: { events: number; sse_levels: number[]; publish: string };
   setup: Record<string, unknown>;
-  delivery: { events: number; publish_s: number | null; mail: ChannelResult; webhook: ChannelResult } | { error: string };
+  delivery: {
+    events: number; publish_s: number | null; mail: ChannelResult; webhook: ChannelResult;
+    /** The same events as a steady trickle: latency without queueing (throughput fields do not apply). */
+    paced?: { events: number; per_s: number; mail: ChannelResult; webhook: ChannelResult };
+  } | { error: string };
   sse: { levels: SseLevel[] } | { error: string };
   targets: Target[];
   errors: Record<string, string>;
@@ -53,6 +57,13 @@ export function toMarkdown(r: NotificationBenchResults): string {
       lines.push(`| ${name} | ${n(c.delivered)} / ${n(r.delivery.events)} | ${n(c.duplicates)} | ${n(c.per_s, '/s')} | ${n(c.p50_ms, ' ms')} | ${n(c.p99_ms, ' ms')} | ${n(c.max_ms, ' ms')} | ${n(c.last_after_s, ' s')} |`);
     }
     lines.push('', `Publishing the ${n(r.delivery.events)} events (publisher confirms) took ${n(r.delivery.publish_s, ' s')}.`, '');
+    const p = r.delivery.paced;
+    if (p) {
+      lines.push(`Unsaturated, ${n(p.events)} more events published at ${n(p.per_s)}/s (latency of the pipeline without a queue in front of it):`, '',
+        '| Channel | delivered | p50 | p99 | max |', '| --- | --- | --- | --- | --- |',
+        `| mail | ${n(p.mail.delivered)} / ${n(p.events)} | ${n(p.mail.p50_ms, ' ms')} | ${n(p.mail.p99_ms, ' ms')} | ${n(p.mail.max_ms, ' ms')} |`,
+        `| webhook | ${n(p.webhook.delivered)} / ${n(p.events)} | ${n(p.webhook.p50_ms, ' ms')} | ${n(p.webhook.p99_ms, ' ms')} | ${n(p.webhook.max_ms, ' ms')} |`, '');
+    }
   }
   lines.push('## SSE clients on one process', '',
     'Clients of one user open `GET /notifications/stream` (each its own socket) in steps; at each step one notification is published ' +
