@@ -3,12 +3,15 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileUploaded, syncJobCompleted, syncJobFailed, userBanned } from '@platform/shared/events';
 import { API, sleep, startTestApp, waitFor, type TestApp } from './helpers.ts';
+import type { ReceivedMail } from './support/smtp-receiver.ts';
 
 let t: TestApp;
 // Retries spread over ~6 s and a breaker that lets a trial call through after 300 ms, so "the user
 // service comes back" happens within a test.
 beforeAll(async () => { t = await startTestApp({ EVENT_RETRY_DELAYS_MS: '200,400,800,1600,3200', USER_SERVICE_BREAKER_RESET_MS: '300' }); });
 afterAll(() => t?.stop());
+
+const headerLine = (mail: ReceivedMail, key: string) => mail.parsed.headerLines.find((h) => h.key === key)?.line;
 
 const upload = (ownerId: string, over: Partial<{ name: string; size: number; large: boolean }> = {}) => fileUploaded.create({
   file_id: randomUUID(), owner_id: ownerId, name: 'holiday.mov', size: 3 * 1024 ** 3, content_type: 'video/quicktime',
@@ -22,6 +25,7 @@ describe('notices to users and admins', () => {
     await t.publish(userBanned.create({ user_id: user.id, reason: 'Spam <links>', until: null, banned_by: randomUUID() }, { source: 'user' }));
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the ban notice' });
     expect(mail.subject).toBe('Your account has been suspended');
+    expect(headerLine(mail, 'list-unsubscribe')).toBeUndefined();
     expect(mail.text).toContain('Your account has been suspended (with no end date).');
     expect(mail.text).toContain('Reason: Spam <links>');
     expect(mail.html).toContain('Reason: Spam &lt;links&gt;');
@@ -36,6 +40,7 @@ describe('notices to users and admins', () => {
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the upload notice' });
     expect(mail.subject).toBe('Der Upload von film.mov ist fertig');
     expect(mail.text).toContain('film.mov (1,5 GB)');
+    expect(headerLine(mail, 'list-unsubscribe')).toBe('List-Unsubscribe: <http://app.test/settings/notifications>');
     await t.handled('large-upload', big.id);
     const [row] = await t.rows('SELECT type, category, data FROM notifications.notifications WHERE user_id = $1', [user.id]);
     expect(row).toMatchObject({ type: 'large_upload', category: 'files', data: { file_id: big.data.file_id, name: 'film.mov' } });

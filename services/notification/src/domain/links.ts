@@ -16,3 +16,6 @@ export const invitationLink = (base: string, token: string): string => `${resetP
 export const forgotPasswordLink = (base: string): string => join(base, '/forgot-password');
 
 export const filesLink = (base: string): string => join(base, '/files');
+
+/** Where users choose which notifications they get (List-Unsubscribe of mails that can be turned off). */
+export const notificationSettingsLink = (base: string): string => join(base, '/settings/notifications');

@@ -44,7 +44,7 @@ export type DeliveryRepo = {
   deleteForRecipient(tx: Db, recipientId: string): Promise<number>;
 };
 
-/** Erases what N2's tables hold for a user (webhooks and their deliveries). */
+/** Erases a user's webhooks (their deliveries go with them). */
 export type WebhookEraser = { deleteForOwner(tx: Db, ownerId: string): Promise<number> };
 
 export type MailMessage = {

@@ -1,11 +1,12 @@
 import type { Category } from '../domain/categories.ts';
 import { MailRejectedError } from '../domain/notification-errors.ts';
-import { isEnabled } from '../domain/preferences.ts';
+import { notificationSettingsLink } from '../domain/links.ts';
+import { isEnabled, isLocked } from '../domain/preferences.ts';
 import { recipientKey, type Recipient } from '../domain/recipient.ts';
 import type { NotificationDeps } from './deps.ts';
 import type { TemplateVars, TxScope } from './ports.ts';
 
-type Deps = Pick<NotificationDeps, 'preferences' | 'deliveries' | 'templates' | 'mailer'>;
+type Deps = Pick<NotificationDeps, 'preferences' | 'deliveries' | 'templates' | 'mailer' | 'settings'>;
 
 export type MailRequest = {
   /** The event that asked for the mail: with template and recipient, the idempotency key. */
@@ -44,7 +45,12 @@ export async function sendMail(deps: Deps, { tx }: TxScope, req: MailRequest): P
       subject: mail.subject,
       html: mail.html,
       text: mail.text,
-      headers: { 'x-notification-template': req.template, 'x-notification-event': req.eventId },
+      headers: {
+        'x-notification-template': req.template,
+        'x-notification-event': req.eventId,
+        // Mail clients offer "unsubscribe" for mails the user can turn off (never security mail).
+        ...(!isLocked(req.category, 'email') && { 'list-unsubscribe': `<${notificationSettingsLink(deps.settings.publicAppUrl)}>` }),
+      },
     }));
   } catch (err) {
     // A mailbox that does not exist will not exist on the next try either: log it, do not retry.
