@@ -91,7 +91,8 @@ export function createStreamHub(
           after = rows.at(-1)!.seq;
         }
       } finally {
-        const pending = held;
+        // Two overlapping resyncs: the first to finish releases what was held, the second finds nothing.
+        const pending = held ?? [];
         held = null;
         for (const m of pending) write(m);
       }
