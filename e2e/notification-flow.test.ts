@@ -41,6 +41,7 @@ beforeAll(async () => {
     PUBLIC_APP_URL: APP_URL,
     WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     WEBHOOK_POLL_MS: '50',
+    WEBHOOK_RETRY_SCHEDULE_MS: '300,1000,2000',
   });
 });
 
@@ -172,7 +173,7 @@ describe('notifications end to end', () => {
     accessToken = login.body.data.access_token;
   });
 
-  it('delivers a signed webhook about the user that the receiver verifies with the Standard Webhooks algorithm', async () => {
+  it('delivers a signed webhook about the user, retried after the receiver answers 500, that the receiver verifies with the Standard Webhooks algorithm', async () => {
     const created = await call('POST', `${api}/webhooks`, { token: accessToken, body: { url: hooks.url, events: ['auth.login_locked'] } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const { id, secret } = created.body.data;
@@ -180,9 +181,12 @@ describe('notifications end to end', () => {
     const listed = await call('GET', `${api}/webhooks/${id}`, { token: accessToken });
     expect(JSON.stringify(listed.body)).not.toContain(secret.slice(6));
 
-    // Five wrong passwords lock the account (auth.login_locked about this user).
+    // Five wrong passwords lock the account (auth.login_locked about this user); the receiver fails the first try.
+    hooks.respondWith(500);
     for (let i = 0; i < 5; i++) await call('POST', `${api}/public/auth/login`, { body: { email, password: 'Wrong-Passw0rd-123' } });
-    const hook = await hooks.waitFor((h) => h.body.includes('auth.login_locked'), 30_000);
+    const hook = await hooks.waitFor((h) => h.body.includes('auth.login_locked') && h.status === 200, 30_000);
+    const tries = hooks.received.filter((h) => h.headers['webhook-id'] === hook.headers['webhook-id']);
+    expect(tries.map((h) => h.status)).toEqual([500, 200]);
     const payload = new Webhook(secret).verify(hook.body, hook.headers as Record<string, string>) as { type: string; data: { user_id: string } };
     expect(payload).toMatchObject({ type: 'auth.login_locked', data: { user_id: userId } });
     expect(hook.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
@@ -193,6 +197,6 @@ describe('notifications end to end', () => {
       await new Promise((r) => setTimeout(r, 100));
       log = await call('GET', `${api}/webhooks/${id}/deliveries`, { token: accessToken });
     }
-    expect(log.body.data[0]).toMatchObject({ id: hook.headers['webhook-id'], event_type: 'auth.login_locked', status: 'succeeded', attempts: 1 });
+    expect(log.body.data[0]).toMatchObject({ id: hook.headers['webhook-id'], event_type: 'auth.login_locked', status: 'succeeded', attempts: 2, last_status_code: 200 });
   });
 });
