@@ -46,6 +46,7 @@ describe('POST /admin/sync/connections', () => {
     const list = await request(t.app).get(`${API}/admin/sync/connections?limit=100`).set('authorization', bearer(t.admin));
     expect(list.body.meta.pagination).toMatchObject({ limit: 100, offset: 0 });
     expect(JSON.stringify(list.body)).not.toContain('super-secret');
+    expect(t.logs.some((l) => l.includes('"message":"request"'))).toBe(true);
     expect(t.logs.join('\n')).not.toContain('super-secret');
   });
 
