@@ -205,6 +205,15 @@ describe('uploads without Content-Length', () => {
     expect({ files, outbox }).toEqual({ files: (before.db as { files: unknown }).files, outbox: (before.db as { outbox: unknown }).outbox });
   });
 
+  it('lets a client that reads only after sending its whole (large) body see the 413, not a reset', async () => {
+    const user = t.principal();
+    const before = await state();
+    const res = await chunkedUpload(user, Buffer.alloc(20 * 1024 * 1024, 'd'), 'huge.txt', 'text/plain');
+    expect(res.status).toBe(413);
+    expect(res.body.error?.code).toBe('REQ_413');
+    await expectNothingStored(user, before);
+  });
+
   it('stops a chunked body at the size limit with 413', async () => {
     const user = t.principal();
     const before = await state();

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { actorOf } from '@platform/shared/auth';
 import { parsePagination, sendCreated, sendList, sendNoContent, sendOk, validate } from '@platform/shared/http';
 import { metadataEtag } from '../domain/file.ts';
@@ -9,6 +9,23 @@ import { sendFileContent } from './file-content.ts';
 import { receiveMultipartUpload } from './multipart-upload.ts';
 import { toFileJson } from './presenters.ts';
 import { idParams, listQuery, renameBody, versionFromEtag } from './schemas.ts';
+
+/** How long the rest of a refused upload is read and dropped before the connection is cut. */
+const LINGER_MS = 30_000;
+
+/**
+ * A refused upload is answered at once, but most HTTP clients read the answer only after sending
+ * their whole body: closing now would show them a reset instead of the 413/422. So, like nginx's
+ * lingering close, the rest is read and dropped (the connection stays usable) for at most
+ * LINGER_MS, then the connection is cut.
+ */
+function discardRestOfBody(req: Request): void {
+  const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
+  timer.unref();
+  req.once('close', () => clearTimeout(timer));
+  req.once('end', () => clearTimeout(timer));
+  req.resume();
+}
 
 const ifMatchVersion = (header: string | undefined): number | undefined => {
   const v = versionFromEtag(header);
@@ -28,8 +45,7 @@ export function createFilesRouter(deps: FileDeps): Router {
       res.setHeader('ETag', metadataEtag(file));
       sendCreated(res, toFileJson(file));
     } catch (err) {
-      // Refused before the whole body arrived: close the connection after the answer instead of reading on.
-      if (!req.complete) res.setHeader('Connection', 'close');
+      if (!req.complete) discardRestOfBody(req);
       throw err;
     }
   });

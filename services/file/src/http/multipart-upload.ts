@@ -70,6 +70,9 @@ export function receiveMultipartUpload(deps: StoreUploadDeps, req: Request, ids:
       fileStream = stream;
       // Its errors reach storeUpload through its pipeline; this keeps one before that from going unhandled.
       stream.on('error', () => {});
+      // busboy counts the part's bytes as it parses: past the limit the answer is 413 at once,
+      // whatever storage is still writing.
+      stream.on('limit', () => abort(fileErrors.tooLarge(max)));
       upload = storeUpload(deps, {
         ...ids,
         body: stream,

@@ -61,22 +61,30 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
   const declared = normalizeContentType(input.contentType);
   let reserved = input.reservedBytes ?? 0;
 
+  // A growth step may still be in flight when the upload fails (the meter is destroyed while it
+  // waits): release only after it settled, or its bytes would stay reserved for good.
+  let inFlight: Promise<unknown> = Promise.resolve();
   const release = async () => {
+    await inFlight;
     const bytes = reserved;
     reserved = 0;
     try { await quotas.release(deps.db, input.ownerId, bytes); } catch (err) { deps.logger.warn('quota release failed', { err, bytes }); }
   };
   /** Reserves `bytes` more (or, when that does not fit, at least `needed`); BIZ_003 when even that does not fit. */
-  const reserve = async (bytes: number, needed = bytes) => {
-    if (needed <= 0) return;
-    for (const n of bytes > needed ? [bytes, needed] : [needed]) {
-      if (await quotas.reserve(deps.db, input.ownerId, n, settings.defaultQuotaBytes)) {
-        reserved += n;
-        return;
+  const reserve = (bytes: number, needed = bytes): Promise<void> => {
+    if (needed <= 0) return Promise.resolve();
+    const step = (async () => {
+      for (const n of bytes > needed ? [bytes, needed] : [needed]) {
+        if (await quotas.reserve(deps.db, input.ownerId, n, settings.defaultQuotaBytes)) {
+          reserved += n;
+          return;
+        }
       }
-    }
-    const quota = await quotas.get(deps.db, input.ownerId);
-    throw fileErrors.quotaExceeded(availableBytes(quota, settings.defaultQuotaBytes));
+      const quota = await quotas.get(deps.db, input.ownerId);
+      throw fileErrors.quotaExceeded(availableBytes(quota, settings.defaultQuotaBytes));
+    })();
+    inFlight = step.catch(() => {});
+    return step;
   };
 
   // An upper bound (a multipart Content-Length) counts the form's boundaries too: when it does not
