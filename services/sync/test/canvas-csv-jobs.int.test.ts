@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { externalSource } from '../src/usecases/run-job.ts';
 import { startFakeUserService, type FakeUserService } from './fakes/fake-user-service.ts';
 import { makeCanvasUsers, startCanvasSource, startFakeFileService } from './fakes/sources.ts';
-import { startTestApp, type TestApp } from './helpers.ts';
-import { createConnection, runToEnd } from './jobs-helpers.ts';
+import { startTestApp, waitFor, type TestApp } from './helpers.ts';
+import { createConnection, runToEnd, waitForJobEnd } from './jobs-helpers.ts';
 
 let t: TestApp;
 let users: FakeUserService;
@@ -105,5 +105,28 @@ describe('csv', () => {
     const connection = await createConnection(t, { provider: 'csv', settings: settings(randomUUID()) });
     const job = await runToEnd(t, connection.id);
     expect(job).toMatchObject({ status: 'failed', error: 'The CSV file does not exist in the file service' });
+  });
+});
+
+describe('scheduled canvas and csv jobs', () => {
+  it('import on their cron schedule', async () => {
+    const canvas = await startCanvasSource(makeCanvasUsers(12, 'sched'), { token: 'sched-token' });
+    const fileId = randomUUID();
+    files.set(fileId, 'id,email\nS1,s1@sched.example.com\nS2,s2@sched.example.com\n');
+    const scheduler = t.startScheduler();
+    try {
+      const conns = [
+        await createConnection(t, { provider: 'canvas', settings: { base_url: canvas.url, account_id: '1' }, secrets: { token: 'sched-token' }, schedule: '* * * * * *' }),
+        await createConnection(t, { provider: 'csv', settings: { file_id: fileId, mapping: { external_id: 'id', email: 'email' } }, schedule: '* * * * * *' }),
+      ];
+      const expected = [12, 2];
+      for (const [i, c] of conns.entries()) {
+        const job = await waitFor(async () => (await t.rows<{ id: string }>(`SELECT id FROM sync.jobs WHERE connection_id = $1 AND trigger = 'schedule'`, [c.id]))[0], { what: 'a scheduled job' });
+        expect(await waitForJobEnd(t, job.id)).toMatchObject({ status: 'succeeded', trigger: 'schedule', counts: { fetched: expected[i], created: expected[i] } });
+      }
+    } finally {
+      await scheduler.stop();
+      await canvas.close();
+    }
   });
 });
