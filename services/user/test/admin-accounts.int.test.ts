@@ -136,6 +136,31 @@ describe('PUT /admin/users/:id', () => {
   });
 });
 
+describe('when the local write fails after auth took the change', () => {
+  it('puts auth back to the values committed here (a concurrent write won the version race)', async () => {
+    const u = await t.seedUser();
+    let raced = false;
+    t.auth.on('PATCH', /^\/api\/v1\/internal\/users\/([^/]+)$/, async (req, [id]) => {
+      if (!raced) {
+        raced = true; // someone else edits the profile while auth is answering
+        await t.db.pool.query(`UPDATE users.users SET version = version + 1, bio = 'raced' WHERE id = $1`, [id]);
+      }
+      const next = { ...t.auth.identities.get(id!)!, ...(req.body as object) };
+      t.auth.identities.set(id!, next);
+      return [200, { ...next, created_at: new Date().toISOString() }];
+    });
+    try {
+      expectError(await as(t, admin.token).put(`/admin/users/${u.id}`, { role: 'admin' }).set('if-match', '"1"'), 412, 'BIZ_002');
+      expect(t.auth.calls.filter((c) => c.method === 'PATCH' && c.path.endsWith(u.id)).map((c) => c.body)).toEqual([{ role: 'admin' }, { role: 'user' }]);
+      expect(t.auth.identities.get(u.id)?.role).toBe('user');
+      expect(await row(u.id)).toMatchObject({ role: 'user', version: 2 });
+      expect(await eventsFor(u.id)).toEqual([]);
+    } finally {
+      accounts = installAuthAccounts(t);
+    }
+  });
+});
+
 describe('the last admin', () => {
   it('cannot be demoted: 422 BIZ_003 from the local check, auth not even asked', async () => {
     const s = await startTestApp();

@@ -8,6 +8,7 @@ import { EVENT_SOURCE } from '../ensure-profile.ts';
 import type { AccountPatch } from '../ports.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import type { IdentityChange } from './identity-port.ts';
+import { undoIdentityChange } from './undo-identity.ts';
 
 /** What an admin may change on an account (PUT /admin/users/:id, ban, unban). */
 export type AccountChange = {
@@ -19,7 +20,7 @@ export type AccountChange = {
   profile?: ProfilePatch;
 };
 
-type Deps = Pick<AdminDeps, 'db' | 'users' | 'cache' | 'outbox' | 'runInTx' | 'accounts' | 'accountStore' | 'now'>;
+type Deps = Pick<AdminDeps, 'db' | 'users' | 'cache' | 'outbox' | 'runInTx' | 'accounts' | 'accountStore' | 'now' | 'logger'>;
 
 const DEFAULT_BAN_REASON = 'Banned by an administrator';
 
@@ -75,7 +76,7 @@ export async function changeAccount(deps: Deps, actor: Viewer, id: string, chang
   await assertNotLastAdmin(deps, user, { role: identity.role ?? user.role, status: identity.status ?? user.status });
   if (Object.keys(identity).length > 0) await deps.accounts.updateIdentity(id, identity);
 
-  const updated = await deps.runInTx(async (tx) => {
+  const write = () => deps.runInTx(async (tx) => {
     const locked = await deps.users.findByIdForUpdate(tx, id);
     if (!locked || locked.status === 'deleted') throw userErrors.notFound(id);
     const meta = { actorId: actor.id, ...(opts.expectedVersion !== undefined && { expectedVersion: opts.expectedVersion }) };
@@ -89,6 +90,13 @@ export async function changeAccount(deps: Deps, actor: Viewer, id: string, chang
     await deps.outbox.addMany(tx, eventsFor(actor, locked, next, profileChanged));
     return next;
   });
+  let updated: User;
+  try {
+    updated = await write();
+  } catch (err) {
+    if (Object.keys(identity).length > 0) await undoIdentityChange(deps, user, identity);
+    throw err;
+  }
   await deps.cache.set(updated);
   return updated;
 }

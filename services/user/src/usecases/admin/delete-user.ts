@@ -6,6 +6,7 @@ import { EVENT_SOURCE } from '../ensure-profile.ts';
 import type { Db } from '../ports.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import type { UserDeletion } from './deletion-port.ts';
+import { undoIdentityChange } from './undo-identity.ts';
 
 type Deps = Pick<AdminDeps, 'db' | 'users' | 'cache' | 'outbox' | 'runInTx' | 'accounts' | 'accountStore' | 'deletions' | 'settings' | 'now' | 'logger'>;
 
@@ -46,7 +47,7 @@ export async function deleteUser(deps: Deps, actor: Viewer, id: string, opts: { 
     deps.logger.warn('deleting a user auth does not know', { user_id: id });
   }
 
-  const outcome = await deps.runInTx(async (tx) => {
+  const write = () => deps.runInTx(async (tx): Promise<DeleteOutcome> => {
     const locked = await deps.users.findByIdForUpdate(tx, id);
     if (!locked) throw userErrors.notFound(id);
     if (locked.status === 'deleted') return { user: locked, deletion: await deps.deletions.find(tx, id), alreadyDeleted: true };
@@ -55,6 +56,13 @@ export async function deleteUser(deps: Deps, actor: Viewer, id: string, opts: { 
     await deps.outbox.add(tx, userDeleted.create({ user_id: id, deleted_by: actor.id }, { source: EVENT_SOURCE, subject: id }));
     return { user: deleted, deletion, alreadyDeleted: false };
   });
+  let outcome: DeleteOutcome;
+  try {
+    outcome = await write();
+  } catch (err) {
+    await undoIdentityChange(deps, user, { status: 'deleted' });
+    throw err;
+  }
   await deps.cache.invalidate(id);
   return outcome;
 }
