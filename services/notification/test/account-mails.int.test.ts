@@ -116,12 +116,13 @@ describe('account mails from auth events', () => {
   });
 
   it('alerts the owner when sign-in was locked, and mails nobody for an address without an account', async () => {
-    const user = t.user({ display_name: 'Lou' });
+    const user = t.user({ display_name: 'Lou', timezone: 'America/New_York' });
     const locked = authLoginLocked.create({ email: user.email, ip: '203.0.113.9', user_id: user.id, failures: 5, locked_until: inAnHour() }, { source: 'auth' });
     await t.publish(locked);
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the lockout alert' });
     expect(mail.subject).toBe('Sign-in to your account was blocked');
     expect(mail.text).toContain('After 5 failed sign-in attempts from 203.0.113.9');
+    expect(mail.text).toMatch(/blocked until .* (EST|EDT)\./);
     expect(mail.text).toContain('http://app.test/forgot-password');
     await t.handled('login-locked', locked.id);
     expect((await notificationsOf(user.id))[0]).toMatchObject({ type: 'login_locked', category: 'security', data: { ip: '203.0.113.9', failures: 5 } });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeHtml, fillTemplate, localeChain, MissingTemplateVariableError } from '../src/domain/template-text.ts';
 import { invitationLink, resetPasswordLink, verifyEmailLink } from '../src/domain/links.ts';
-import { formatBytes, formatUntil } from '../src/domain/formatting.ts';
+import { formatBytes, formatDateTime, formatUntil } from '../src/domain/formatting.ts';
 import { loadFileTemplates, TEMPLATES_DIR } from '../src/infra/file-templates.ts';
 
 const templates = loadFileTemplates();
@@ -110,5 +110,12 @@ describe('values in mails', () => {
     expect(formatUntil(null, 'en')).toBe('with no end date');
     expect(formatUntil(null, 'de')).toBe('ohne Enddatum');
     expect(formatUntil('2030-01-02T03:04:00Z', 'en')).toMatch(/^until .*2030.* UTC$/);
+  });
+
+  it('writes times in the reader\'s time zone when known, else in UTC', () => {
+    expect(formatDateTime('2030-01-02T03:04:00Z', 'en', 'Europe/Berlin')).toMatch(/4:04.*GMT\+1$/);
+    expect(formatDateTime('2030-07-02T03:04:00Z', 'de', 'Europe/Berlin')).toMatch(/05:04 GMT\+2$/);
+    expect(formatDateTime('2030-01-02T03:04:00Z', 'en', null)).toMatch(/3:04.*UTC$/);
+    expect(formatDateTime('2030-01-02T03:04:00Z', 'en', 'Mars/Olympus')).toMatch(/3:04.*UTC$/);
   });
 });

@@ -1,11 +1,17 @@
 // Values as they read in a mail, in the mail's language.
 
-export function formatDateTime(iso: string | Date, locale: string): string {
+/** "25 Nov 2026, 15:05 CET" in the reader's zone, or "… UTC" when it is unknown or not a valid zone. */
+export function formatDateTime(iso: string | Date, locale: string, timeZone?: string | null): string {
   const date = typeof iso === 'string' ? new Date(iso) : iso;
+  const format = (zone: string) => {
+    const parts = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: zone }).format(date);
+    const name = new Intl.DateTimeFormat('en', { timeZone: zone, timeZoneName: 'short' }).formatToParts(date).find((p) => p.type === 'timeZoneName')?.value;
+    return `${parts} ${zone === 'UTC' ? 'UTC' : name ?? zone}`;
+  };
   try {
-    return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+    return format(timeZone || 'UTC');
   } catch {
-    return date.toISOString();
+    try { return format('UTC'); } catch { return date.toISOString(); }
   }
 }
 
@@ -32,7 +38,7 @@ const UNTIL: Record<string, { until: (d: string) => string; open: string }> = {
 };
 
 /** "until 1 Dec 2026, 10:00 UTC" / "with no end date", in the mail's language. */
-export function formatUntil(until: string | null, locale: string): string {
+export function formatUntil(until: string | null, locale: string, timeZone?: string | null): string {
   const words = UNTIL[locale] ?? UNTIL.en!;
-  return until ? words.until(formatDateTime(until, locale)) : words.open;
+  return until ? words.until(formatDateTime(until, locale, timeZone)) : words.open;
 }

@@ -5,6 +5,8 @@ export type Recipient = {
   email: string;
   displayName: string;
   locale: string;
+  /** IANA zone for times in mails; UTC when unknown. */
+  timeZone?: string | null;
 };
 
 /** What the user directory knows about a user. */
@@ -13,6 +15,7 @@ export type DirectoryEntry = {
   email: string;
   displayName: string;
   locale: string | null;
+  timeZone: string | null;
   status: 'active' | 'banned' | 'deleted' | string;
 };
 

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export type FakeUser = { id: string; email: string; display_name: string; locale?: string | null; status?: 'active' | 'banned' | 'deleted' };
+export type FakeUser = { id: string; email: string; display_name: string; locale?: string | null; timezone?: string | null; status?: 'active' | 'banned' | 'deleted' };
 
 export type FakeUserService = {
   url: string;
@@ -47,7 +47,7 @@ export async function startFakeUserService(): Promise<FakeUserService> {
       lookups.push(ids);
       const found = ids.map((id) => users.get(id)).filter((u): u is FakeUser => Boolean(u));
       const data = {
-        users: found.map((u) => ({ id: u.id, email: u.email, display_name: u.display_name, locale: u.locale ?? null, status: u.status ?? 'active' })),
+        users: found.map((u) => ({ id: u.id, email: u.email, display_name: u.display_name, locale: u.locale ?? null, timezone: u.timezone ?? null, status: u.status ?? 'active' })),
         missing: ids.filter((id) => !users.has(id)),
       };
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ success: true, status_code: 200, data, meta: {} }));

@@ -4,7 +4,7 @@ import { RetryLaterError } from '../../domain/notification-errors.ts';
 import type { DirectoryEntry } from '../../domain/recipient.ts';
 import type { UserDirectory } from '../../usecases/ports.ts';
 
-type LookupUser = { id: string; email: string; display_name?: string | null; locale?: string | null; status?: string };
+type LookupUser = { id: string; email: string; display_name?: string | null; locale?: string | null; timezone?: string | null; status?: string };
 type LookupAnswer = { users?: LookupUser[]; missing?: string[] };
 
 const BATCH = 100;
@@ -35,6 +35,7 @@ export function createUserDirectoryClient(client: ServiceClient): UserDirectory 
             email: u.email,
             displayName: u.display_name ?? u.email,
             locale: u.locale ?? null,
+            timeZone: u.timezone ?? null,
             status: u.status ?? 'active',
           });
         }

@@ -16,7 +16,7 @@ export const onEmailVerificationRequested = (deps: NotificationDeps, queue: stri
       if (!recipient) return;
       await deliverNotice(deps, ctx, {
         eventId: event.id, eventType: event.type, template: 'email_verification', category: 'security', recipient, attempt: ctx.attempt,
-        vars: { link: verifyEmailLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l) },
+        vars: { link: verifyEmailLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l, recipient.timeZone) },
         data: { expires_at: d.expires_at },
       });
     },

@@ -16,7 +16,7 @@ export const onInvitationRequested = (deps: NotificationDeps, queue: string) =>
       if (!recipient) return;
       await deliverNotice(deps, ctx, {
         eventId: event.id, eventType: event.type, template: 'invitation', category: 'account', recipient, attempt: ctx.attempt,
-        vars: { link: invitationLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l) },
+        vars: { link: invitationLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l, recipient.timeZone) },
         data: { source: d.source, expires_at: d.expires_at },
       });
     },

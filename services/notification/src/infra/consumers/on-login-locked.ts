@@ -23,7 +23,7 @@ export const onLoginLocked = (deps: NotificationDeps, queue: string) =>
         vars: {
           ip: d.ip,
           failures: String(d.failures),
-          locked_until: (l) => formatDateTime(d.locked_until, l),
+          locked_until: (l) => formatDateTime(d.locked_until, l, recipient.timeZone),
           reset_link: forgotPasswordLink(deps.settings.publicAppUrl),
         },
         data: { ip: d.ip, failures: d.failures, locked_until: d.locked_until },

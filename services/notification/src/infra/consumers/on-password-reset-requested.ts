@@ -16,7 +16,7 @@ export const onPasswordResetRequested = (deps: NotificationDeps, queue: string) 
       if (!recipient) return;
       await deliverNotice(deps, ctx, {
         eventId: event.id, eventType: event.type, template: 'password_reset', category: 'security', recipient, attempt: ctx.attempt,
-        vars: { link: resetPasswordLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l) },
+        vars: { link: resetPasswordLink(deps.settings.publicAppUrl, d.token), expires_at: (l) => formatDateTime(d.expires_at, l, recipient.timeZone) },
         data: { expires_at: d.expires_at },
       });
     },

@@ -15,7 +15,7 @@ export const onUserBanned = (deps: NotificationDeps, queue: string) =>
       if (!recipient) return;
       await deliverNotice(deps, ctx, {
         eventId: event.id, eventType: event.type, template: 'account_banned', category: 'security', recipient, attempt: ctx.attempt,
-        vars: { reason: d.reason, until: (l) => formatUntil(d.until, l) },
+        vars: { reason: d.reason, until: (l) => formatUntil(d.until, l, recipient.timeZone) },
         data: { reason: d.reason, until: d.until },
       });
     },
