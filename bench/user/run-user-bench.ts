@@ -208,9 +208,17 @@ export async function runUserBench(settings: UserBenchSettings = userBenchSettin
     for (const [size, rows] of [['small', settings.smallRows], ['big', settings.bigRows]] as const) {
       const db = await createBenchDatabase(infra.databaseUrl, size === 'big' ? 'user_big' : 'user_small');
       dbs.push(db);
-      seeded[size] = await seedUserDatabase(db.url, rows, `${rows.toLocaleString('en-US')} users`);
-      const samples = await sampleUsers(db.url, size === 'big' ? coldCount : 100);
+      // The service migrates its empty database itself (the schema is exactly the one it runs with,
+      // even if migrations change in the working tree meanwhile); the rows go in under it.
       const service = await startUserProcess({ label: size, databaseUrl: db.url, amqpUrl: amqp.url, exchange: amqp.exchange, authUrl: auth.url, jwksUrl: auth.jwksUrl, runDir });
+      let samples: Samples;
+      try {
+        seeded[size] = await seedUserDatabase(db.url, rows, `${rows.toLocaleString('en-US')} users`, { migrate: false });
+        samples = await sampleUsers(db.url, size === 'big' ? coldCount : 100);
+      } catch (err) {
+        await service.child.stop();
+        throw err;
+      }
       progress(`user: service (${size}) ready at ${service.url}`);
       const tokens = { user: auth.mint({ sub: samples.caller, role: 'user' }), admin: auth.mint({ sub: samples.admin, role: 'admin' }) };
       sides.push({ size, rows, db, samples, service, tokens, coldUsed: 0 });

@@ -1,4 +1,5 @@
-// A benchmark database of the user service: migrated with the service's own migrations, then
+// A benchmark database of the user service: migrated with the service's own migrations (by the
+// service process itself in the benchmark, or here), then
 // filled with `rows` users by INSERT … SELECT generate_series (names, emails, roles, statuses,
 // locales and sign-up times spread over two years, all derived from the row number, so two runs
 // seed the same distribution). The secondary indexes are dropped for the load and rebuilt after it
@@ -66,12 +67,12 @@ export type SeededDatabase = {
 
 const mib = (bytes: string | number) => Math.round(Number(bytes) / 2 ** 20);
 
-/** Migrates `url`'s users schema and seeds it. */
-export async function seedUserDatabase(url: string, rows: number, label: string): Promise<SeededDatabase> {
+/** Seeds `url`'s users schema, migrating it first unless the service already did. */
+export async function seedUserDatabase(url: string, rows: number, label: string, { migrate: runMigrations = true } = {}): Promise<SeededDatabase> {
   // Index builds over 1M rows on a busy machine take longer than the pool's default statement timeout.
   const pool = createPool(url, { max: 2, statementTimeoutMs: 0, applicationName: 'bench-seed' });
   try {
-    await migrate(pool, { schema: 'users', dir: MIGRATIONS });
+    if (runMigrations) await migrate(pool, { schema: 'users', dir: MIGRATIONS });
     return await seed(pool, rows, label);
   } finally {
     await pool.end();

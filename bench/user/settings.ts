@@ -33,10 +33,10 @@ export function userBenchSettings(env: NodeJS.ProcessEnv = process.env): UserBen
     quick,
     bigRows: int('BENCH_USER_ROWS', quick ? 50_000 : 1_000_000, 2_000, 5_000_000),
     smallRows: 1_000,
-    durationS: int('BENCH_USER_DURATION_S', quick ? 2 : 5, 1, 120),
+    durationS: int('BENCH_USER_DURATION_S', quick ? 2 : 3, 1, 120),
     warmupS: 1,
     connections: int('BENCH_USER_CONNECTIONS', 4, 1, 64),
-    rounds: int('BENCH_USER_ROUNDS', quick ? 1 : 4, 1, 9),
+    rounds: int('BENCH_USER_ROUNDS', quick ? 1 : 6, 1, 9),
     deepPageShare: 0.5,
   };
 }
