@@ -6,6 +6,7 @@ import type { Db } from '../ports.ts';
 import type { AdminDeps } from './admin-deps.ts';
 import { inviteError } from './invite-user.ts';
 import type { ItemError } from './service-batches.ts';
+import { undoIdentityChange } from './undo-identity.ts';
 
 type Deps = Pick<AdminDeps, 'db' | 'users' | 'cache' | 'outbox' | 'runInTx' | 'accounts' | 'accountStore' | 'logger'>;
 
@@ -73,6 +74,7 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
 
   // Email changes of known people go to auth first, one by one; a refusal fails only that item.
   const toUpdate: { item: UpsertItem; user: User }[] = [];
+  const emailsMoved: User[] = [];
   for (const item of unique) {
     const user = byKey.get(item.externalId);
     if (!user) continue;
@@ -83,6 +85,7 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
     if (item.email !== user.email) {
       try {
         await deps.accounts.updateIdentity(user.id, { email: item.email });
+        emailsMoved.push(user);
       } catch (err) {
         results.push({ index: item.index, external_id: item.externalId, status: 'failed', id: user.id, error: errorOf(err) });
         continue;
@@ -94,7 +97,7 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
   const invited = toInvite.length > 0 ? await deps.accounts.invite(toInvite.map((i) => ({ email: i.email, displayName: i.displayName })), { source: 'sync', invitedBy: null }) : [];
 
   const touched: string[] = [];
-  await deps.runInTx(async (tx) => {
+  const write = () => deps.runInTx(async (tx) => {
     const key = (item: UpsertItem) => ({ source, externalId: item.externalId });
     for (const { item, user } of [...toUpdate, ...toLink]) {
       const linking = !byKey.has(item.externalId);
@@ -129,6 +132,13 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
       results.push({ index: item.index, external_id: item.externalId, status: 'updated', id: existing.id });
     }
   });
+  try {
+    await write();
+  } catch (err) {
+    // The emails auth already took go back to the ones still committed here.
+    for (const user of emailsMoved) await undoIdentityChange(deps, user, { email: user.email });
+    throw err;
+  }
   if (touched.length > 0) await deps.cache.invalidate(...touched);
   return results.sort((a, b) => a.index - b.index);
 }
