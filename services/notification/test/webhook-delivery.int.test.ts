@@ -120,8 +120,9 @@ describe('webhook delivery', () => {
     for (const h of hooks.received) expect(() => new Webhook(secret).verify(h.body, h.headers as Record<string, string>)).not.toThrow();
     const log = await waitFor(async () => { const b = await deliveriesOf(owner, id); return b.data[0]?.status === 'succeeded' ? b : null; });
     expect(log.data[0]).toMatchObject({ attempts: 3, last_status_code: 200, last_error: null });
-    const [webhook] = await t.rows<{ consecutive_failures: number }>('SELECT consecutive_failures FROM notifications.webhooks WHERE id = $1', [id]);
-    expect(webhook!.consecutive_failures).toBe(0);
+    // The success resets the failure count (written just after the delivery's status).
+    await waitFor(async () => (await t.rows<{ consecutive_failures: number }>(
+      'SELECT consecutive_failures FROM notifications.webhooks WHERE id = $1', [id]))[0]?.consecutive_failures === 0, { what: 'the failure count reset' });
   });
 
   it('disables the endpoint after repeated failures and tells its owner in the app and by mail', async () => {
@@ -137,7 +138,9 @@ describe('webhook delivery', () => {
       const res = await request(t.app).get(`${API}/webhooks/${id}`).set('authorization', t.bearer(owner));
       return res.body.data.enabled === false ? res.body.data : null;
     }, { what: 'the webhook disabled' });
-    expect(disabled).toMatchObject({ consecutive_failures: 3, disabled_reason: expect.stringContaining('3 failed deliveries') });
+    // 3 disables it; an attempt of the other event that was already in flight may still add one.
+    expect(disabled.consecutive_failures).toBeGreaterThanOrEqual(3);
+    expect(disabled.disabled_reason).toContain('3 failed deliveries');
     const mail = await t.smtp.waitFor((m) => m.to.includes(user.email), { what: 'the disabled notice' });
     expect(mail.subject).toBe('A webhook was disabled');
     expect(mail.text).toContain(hooks.url);
@@ -149,6 +152,7 @@ describe('webhook delivery', () => {
     expect(notices).toEqual([{ type: 'webhook_disabled', category: 'account', data: { webhook_id: id, url: hooks.url, failures: 3 } }]);
 
     // Nothing more is sent while it is disabled; redelivery is refused until the owner enables it.
+    await sleep(300); // an attempt in flight when it was disabled may still land
     const attempts = hooks.received.length;
     await sleep(400);
     expect(hooks.received.length).toBe(attempts);
