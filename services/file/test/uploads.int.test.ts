@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, expectError, samples, type Principal } from './helpers.ts';
@@ -155,6 +157,40 @@ describe('tus transfer', () => {
     expect(after.headers['upload-offset']).toBe(String(data.length));
     expect(after.headers['x-file-id']).toBe(fileId);
     expectError(await patch(user, id, data.length, Buffer.from('x')), 409, 'BIZ_002');
+  });
+
+  it('keeps what arrived before the client dropped mid-PATCH, and resumes from there', async () => {
+    const user = t.principal();
+    const data = text(400_000, 11);
+    const { id } = await createOk(user, data.length);
+    const server = t.app.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      // Announce the whole file, send 150 000 bytes, then cut the connection.
+      await new Promise<void>((resolve) => {
+        const req = httpRequest({
+          host: '127.0.0.1', port, method: 'PATCH', path: `${API}/uploads/${id}`,
+          headers: { ...TUS, authorization: user.auth, 'upload-offset': '0', 'content-type': OCTETS, 'content-length': String(data.length) },
+        });
+        req.on('error', () => resolve());
+        req.write(data.subarray(0, 150_000), () => setTimeout(() => { req.destroy(); resolve(); }, 300));
+      });
+      let offset = 0;
+      for (let i = 0; i < 100 && offset === 0; i++) {
+        const probe = await head(user, id);
+        offset = Number(probe.headers['upload-offset'] ?? 0);
+        if (offset === 0) await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(offset).toBeGreaterThan(0);
+      expect(offset).toBeLessThanOrEqual(150_000);
+      const rest = await patch(user, id, offset, data.subarray(offset));
+      expect(rest.status, rest.text).toBe(204);
+      const [file] = await t.rows('SELECT sha256 FROM files.files WHERE id = $1', [rest.headers['x-file-id']]);
+      expect(file).toEqual({ sha256: createHash('sha256').update(data).digest('hex') });
+    } finally {
+      server.close();
+    }
   });
 
   it('discards a chunk whose checksum does not match (460) and accepts it with the right one', async () => {

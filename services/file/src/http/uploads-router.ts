@@ -51,9 +51,14 @@ export function createUploadsRouter(deps: ResumableDeps, tus: Server, { authenti
     const ctx: TusRequestContext = {
       actor: req.actor!,
       locationBase: `${apiRoot(req, '/uploads')}/uploads`,
+      nodeReq: req,
       ...extra,
     };
-    const response = await tusContext.run(ctx, () => tus.handleWeb(new NodeRequest({ req, res }) as unknown as globalThis.Request));
+    const request = new NodeRequest({ req, res });
+    // tus writes bodies from the Node request itself (node-body-writer.ts); the web body srvx would
+    // make of it is hidden, so nothing else starts reading the request.
+    Object.defineProperty(request, 'body', { value: null });
+    const response = await tusContext.run(ctx, () => tus.handleWeb(request as unknown as globalThis.Request));
     if (ctx.error) throw ctx.error;
     if (response.status >= 400) {
       const text = (await response.text()).trim() || 'Upload request refused';

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage } from 'node:http';
 import type { Actor } from '@platform/shared/auth';
 
 /** What the Express side knows about the tus request being handled, for the tus hooks and the store. */
@@ -12,6 +13,8 @@ export type TusRequestContext = {
   error?: unknown;
   /** The file a finished upload became. */
   fileId?: string;
+  /** The Node request whose body tus writes (node-body-writer.ts reads it directly). */
+  nodeReq?: IncomingMessage;
 };
 
 export const tusContext = new AsyncLocalStorage<TusRequestContext>();

@@ -5,6 +5,7 @@ import { Server, type Upload } from '@tus/server';
 import { isAppError } from '@platform/shared/errors';
 import { beginUpload, finishUpload, type ResumableDeps } from '../../usecases/resumable-uploads.ts';
 import type { ChecksumFileStore } from './checksum-file-store.ts';
+import { writeBodiesFromNode } from './node-body-writer.ts';
 import { currentTusContext, tusContext } from './tus-context.ts';
 
 /** Headers a browser client must be allowed to send and read besides tus's own. */
@@ -28,7 +29,7 @@ export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): 
   // tus releases its upload lock before onUploadFinish, so an empty PATCH at the final offset could
   // finish the same upload twice; the second one is refused while the first runs.
   const finishing = new Set<string>();
-  return new Server({
+  const server = new Server({
     path: '/api/v1/uploads',
     datastore: store,
     maxSize: deps.settings.maxUploadBytes,
@@ -66,4 +67,6 @@ export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): 
       return undefined;
     },
   });
+  writeBodiesFromNode(server, () => tusContext.getStore()?.nodeReq);
+  return server;
 }
