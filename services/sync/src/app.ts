@@ -3,9 +3,12 @@ import type { Redis } from 'ioredis';
 import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
+import type { ChangeFeed } from './change-feed-wiring.ts';
+import { createChangesRouter } from './http/changes-router.ts';
 import { createConnectionsRouter } from './http/connections-router.ts';
 import { createGuards, type TokenCheck } from './http/guards.ts';
 import { createJobsRouter } from './http/jobs-router.ts';
+import { createChangeStreams } from './http/stream-router.ts';
 import type { SyncDeps } from './usecases/deps.ts';
 
 export type AppDeps = SyncDeps & {
@@ -13,6 +16,8 @@ export type AppDeps = SyncDeps & {
   auth: Omit<TokenCheck, 'redis'>;
   /** Express "trust proxy"; default loopback. */
   trustProxy?: string | number | boolean;
+  /** The change feed's routes (/sync/changes, /sync/stream, /services/users/sync) are mounted when given. */
+  changeFeed?: ChangeFeed;
   /** /ready probes: postgres, redis, rabbitmq. */
   checks: ReadinessCheck[];
   /** How often the job SSE stream looks for progress. */
@@ -34,10 +39,11 @@ export function buildApp(deps: AppDeps): Express {
   app.use('/api/v1/admin/sync', guards.admin);
   app.use('/api/v1', createConnectionsRouter(deps), createJobsRouter(deps, { pollMs: deps.jobEventsPollMs ?? 1_000 }));
 
-  // Out: the change feed (helper S2) mounts here:
-  //   createChangesRouter (src/http/changes-router.ts)             GET /sync/changes (end users)
-  //   createStreamRouter (src/http/stream-router.ts)               GET /sync/stream (SSE)
-  //   createServicesSyncRouter (src/http/services-sync-router.ts)  GET /services/users/sync (service clients)
+  // Out: the change feed: GET /sync/changes, /sync/stream (end users, their own changes) and
+  // GET /services/users/sync, /services/users/sync/stream (service accounts, every user's).
+  if (deps.changeFeed) {
+    app.use('/api/v1', createChangesRouter(deps.changeFeed, guards), createChangeStreams(deps.changeFeed, guards, deps.changeFeed.stream).router);
+  }
 
   app.use(notFound());
   app.use(errorMiddleware(deps.logger));

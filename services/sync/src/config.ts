@@ -37,6 +37,15 @@ const schema = commonEnv.extend({
   PROVIDER_TIMEOUT_MS: ms(30_000),
   /** Change-feed cursors older than this answer 410 (resync fully); changes older are pruned. */
   CHANGE_RETENTION_DAYS: z.coerce.number().int().positive().max(3650).default(30),
+  /** How often the retention job prunes the change feed (one runner across replicas). */
+  CHANGE_PRUNE_EVERY_MS: ms(3_600_000),
+  /** Change streams (SSE): heartbeat, and a re-read of the log without a hint (a hint lost in a Redis hiccup). */
+  CHANGE_STREAM_HEARTBEAT_MS: ms(15_000),
+  CHANGE_STREAM_POLL_MS: ms(10_000),
+  /** Redis pub/sub channel of "changes committed" hints. */
+  CHANGE_SIGNAL_CHANNEL: z.string().min(1).default('sync:changes'),
+  /** The change log's queues are <EVENT_QUEUE_PREFIX>.change-log.<event type>; tests use their own prefix. */
+  EVENT_QUEUE_PREFIX: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i).default('sync'),
   /** Records per batch-upsert call to the user service. */
   SYNC_BATCH_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
   /** Records asked of a provider per page, where the provider lets us choose. */

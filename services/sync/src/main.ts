@@ -8,7 +8,8 @@ import { buildApp } from './app.ts';
 import { loadSyncConfig } from './config.ts';
 import { startJobWorker } from './infra/job-worker.ts';
 import { startScheduler } from './infra/scheduler.ts';
-import { createSyncDeps } from './wiring.ts';
+import { createChangeFeed, startChangeFeedWorkers } from './change-feed-wiring.ts';
+import { createServiceApis, createSyncDeps } from './wiring.ts';
 
 const config = loadSyncConfig();
 const logger = createLogger({ service: 'sync', level: config.LOG_LEVEL });
@@ -21,7 +22,8 @@ const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.E
 const relay = startOutboxRelay({ pool, broker, schema: 'sync', logger });
 
 // The user and file services are needed by running jobs only: the service starts without them.
-const deps = createSyncDeps({ config, pool, broker, logger });
+const apis = createServiceApis(config, logger);
+const deps = createSyncDeps({ config, pool, broker, logger, apis });
 const worker = startJobWorker({
   broker, queue: config.SYNC_JOB_QUEUE, concurrency: config.SYNC_WORKER_CONCURRENCY, deps, logger,
   worker: `${hostname()}:${process.pid}`,
@@ -30,11 +32,14 @@ const scheduler = config.SYNC_SCHEDULER
   ? startScheduler({ pool, deps, logger, sweepMs: config.SYNC_SWEEP_MS, fullRunEveryMs: config.SYNC_FULL_RUN_EVERY_H * 3600_000 })
   : undefined;
 
-// S2: the change-feed consumer (startConsumers with the catalog events into sync.changes) starts here.
+// The change feed: consumers of the catalog events append to sync.changes; a job prunes old changes.
+const changeFeed = createChangeFeed({ config, pool, redis, userApi: apis.userApi, logger });
+const changeWorkers = await startChangeFeedWorkers({ feed: changeFeed, config, pool, broker, logger });
 
 const app = buildApp({
   ...deps,
   redis,
+  changeFeed,
   auth: { issuer: config.JWT_ISSUER, jwksUrl: config.AUTH_JWKS_URL },
   trustProxy: config.TRUST_PROXY,
   checks: [
@@ -54,8 +59,10 @@ onShutdown(logger, [
   () => scheduler?.stop(),
   // Running jobs stop at their next page boundary and go back to the queue for another worker.
   () => worker.stop(),
+  () => changeWorkers.stop(),
   () => relay.stop(),
   () => broker.close(),
+  () => changeFeed.signal.close(),
   () => redis.quit(),
   () => pool.end(),
 ], { timeoutMs: config.SHUTDOWN_TIMEOUT_MS });

@@ -4,12 +4,14 @@ import type { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import type request from 'supertest';
 import { expect } from 'vitest';
-import { connectBroker, type Broker } from '@platform/shared/events';
+import { connectBroker, consumerQueueNames, type Broker } from '@platform/shared/events';
 import { createLogger, type Logger } from '@platform/shared/logger';
 import { createRedisClient, redisReady } from '@platform/shared/redis';
 import { createServiceClient, type ServiceClient } from '@platform/shared/service-client';
 import { createTestDatabase, testPrefix, type TestDatabase } from '@platform/shared/testing';
 import { buildApp } from '../src/app.ts';
+import { createChangeFeed, startChangeFeedWorkers, type ChangeFeed, type ChangeFeedWorkers } from '../src/change-feed-wiring.ts';
+import type { ChangeLogRetry } from '../src/infra/consumers/change-log-consumers.ts';
 import { loadSyncConfig, type SyncConfig } from '../src/config.ts';
 import { startJobWorker, type JobWorker } from '../src/infra/job-worker.ts';
 import { startScheduler, type Scheduler } from '../src/infra/scheduler.ts';
@@ -42,6 +44,10 @@ export type TestApp = {
   /** Starts a job worker (competing consumer) on this app's queue. */
   startWorker(name?: string): JobWorker;
   startScheduler(): Scheduler;
+  /** The change feed's adapters (its routes are mounted on app). */
+  changeFeed: ChangeFeed;
+  /** Starts the change log's consumers and retention job (queues under this app's prefix). */
+  startChangeFeed(retry?: ChangeLogRetry): Promise<ChangeFeedWorkers>;
   stop(): Promise<void>;
 };
 
@@ -82,6 +88,10 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     SYNC_SWEEP_MS: '200',
     USER_SERVICE_TIMEOUT_MS: '2000',
     PROVIDER_TIMEOUT_MS: '2000',
+    EVENT_QUEUE_PREFIX: prefix,
+    CHANGE_SIGNAL_CHANNEL: `${prefix}:changes`,
+    CHANGE_STREAM_HEARTBEAT_MS: '300',
+    CHANGE_STREAM_POLL_MS: '1000',
     ...opts.env,
   });
   const logs: string[] = [];
@@ -91,14 +101,13 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
   const broker = await connectBroker(config.AMQP_URL, logger, { exchange: config.EVENTS_EXCHANGE });
   const apiOf = (name: string, baseUrl: string): ServiceClient =>
     createServiceClient({ name: `${name}-${prefix}`, baseUrl, timeoutMs: 2_000, retries: 0, getToken: async () => 'svc-token', logger, breaker: { resetTimeoutMs: 200 } });
-  const deps = createSyncDeps({
-    config, pool: db.pool, broker, logger,
-    apis: { userApi: apiOf('user', config.USER_SERVICE_URL), fileApi: apiOf('file', config.FILE_SERVICE_URL) },
-  });
+  const apis = { userApi: apiOf('user', config.USER_SERVICE_URL), fileApi: apiOf('file', config.FILE_SERVICE_URL) };
+  const deps = createSyncDeps({ config, pool: db.pool, broker, logger, apis });
+  const changeFeed = createChangeFeed({ config, pool: db.pool, redis, userApi: apis.userApi, logger });
 
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const app = buildApp({
-    ...deps, redis,
+    ...deps, redis, changeFeed,
     auth: { issuer: ISSUER, getKey: async (kid) => (kid === KID ? publicKey : undefined) },
     checks: [{ name: 'postgres', check: () => db.pool.query('SELECT 1') }],
     jobEventsPollMs: 50,
@@ -111,6 +120,7 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
 
   const workers: JobWorker[] = [];
   const schedulers: Scheduler[] = [];
+  const feedWorkers: { workers: ChangeFeedWorkers; queues: string[] }[] = [];
   const rows = async <T,>(sql: string, params: unknown[] = []) => (await db.pool.query(sql, params)).rows as T[];
   return {
     app, db, redis, broker, deps, config, prefix, logs, token,
@@ -131,6 +141,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
       workers.push(w);
       return w;
     },
+    changeFeed,
+    async startChangeFeed(retry) {
+      const workers = await startChangeFeedWorkers({ feed: changeFeed, config, pool: db.pool, broker, logger, ...(retry && { retry }) });
+      const queues = ['user.created', 'user.updated', 'user.role_changed', 'user.banned', 'user.unbanned', 'user.deleted', 'file.uploaded', 'file.deleted']
+        .flatMap((type) => consumerQueueNames(`${prefix}.change-log.${type}`, retry?.retryDelaysMs ?? [1_000, 5_000, 30_000, 120_000, 300_000]));
+      feedWorkers.push({ workers, queues });
+      return workers;
+    },
     startScheduler() {
       const s = startScheduler({ pool: db.pool, deps, logger, sweepMs: config.SYNC_SWEEP_MS, fullRunEveryMs: config.SYNC_FULL_RUN_EVERY_H * 3600_000 });
       schedulers.push(s);
@@ -139,6 +157,14 @@ export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> 
     async stop() {
       await Promise.allSettled(schedulers.map((s) => s.stop()));
       await Promise.allSettled(workers.map((w) => w.stop()));
+      await Promise.allSettled(feedWorkers.map((f) => f.workers.stop()));
+      await changeFeed.signal.close();
+      const feedQueues = feedWorkers.flatMap((f) => f.queues);
+      if (feedQueues.length > 0) {
+        const dropQueues = broker.openChannel('cleanup-feed', async (ch) => { for (const q of feedQueues) await ch.deleteQueue(q); });
+        await dropQueues.waitForOpen(5_000).catch(() => {});
+        await dropQueues.close();
+      }
       const cleanup = broker.openChannel('cleanup', async (ch) => { await ch.deleteQueue(config.SYNC_JOB_QUEUE); });
       await cleanup.waitForOpen(5_000).catch(() => {});
       await cleanup.close();
