@@ -59,6 +59,8 @@ export function createSyncDeps({ config, pool, broker, logger, apis = createServ
     queue: queue ?? createRabbitJobQueue(broker, config.SYNC_JOB_QUEUE, logger),
     settings: {
       batchSize: config.SYNC_BATCH_SIZE,
+      // Two batches in flight keep the user service (and auth behind it) busy while the other answer travels.
+      upsertConcurrency: 2,
       pageSize: config.SYNC_PAGE_SIZE,
       providerTimeoutMs: config.PROVIDER_TIMEOUT_MS,
       backoffInitialMs: config.SYNC_BACKOFF_INITIAL_MS,

@@ -7,6 +7,8 @@ import type {
 
 export type SyncSettings = {
   batchSize: number;
+  /** Batches of one page sent to the user service at once. */
+  upsertConcurrency: number;
   pageSize: number;
   providerTimeoutMs: number;
   backoffInitialMs: number;

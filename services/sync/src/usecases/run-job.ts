@@ -163,19 +163,33 @@ async function preparePage(run: Run, page: SourcePage) {
   return { users, errors, seenIds: [...new Set(seenIds)], max };
 }
 
+/** A page's people in batches, up to upsertConcurrency batches in flight (each is idempotent on its own). */
 async function upsertUsers(run: Run, users: ImportedUser[]) {
   const { deps, connection } = run;
   const counts = { created: 0, updated: 0, unchanged: 0 };
   const errors: RecordError[] = [];
   const size = deps.settings.batchSize;
-  for (let i = 0; i < users.length; i += size) {
-    const batch = users.slice(i, i + size);
-    const outcomes = await untilAvailable(run, 'The user service', () => deps.userDirectory.batchUpsert(externalSource(connection.id), batch));
-    for (const o of outcomes) {
-      if (o.status === 'invalid') errors.push({ recordRef: o.externalId, field: o.field, message: o.message, raw: null });
-      else counts[o.status]++;
+  const batches: ImportedUser[][] = [];
+  for (let i = 0; i < users.length; i += size) batches.push(users.slice(i, i + size));
+  let next = 0;
+  let broken = false;
+  const lane = async () => {
+    while (next < batches.length && !broken) {
+      const batch = batches[next++]!;
+      const outcomes = await untilAvailable(run, 'The user service', () => deps.userDirectory.batchUpsert(externalSource(connection.id), batch));
+      for (const o of outcomes) {
+        if (o.status === 'invalid') errors.push({ recordRef: o.externalId, field: o.field, message: o.message, raw: null });
+        else counts[o.status]++;
+      }
     }
-  }
+  };
+  // Every lane is waited for before a failure is passed on, so nothing is still writing when the job ends.
+  const settled = await Promise.allSettled(Array.from({ length: Math.min(deps.settings.upsertConcurrency, batches.length) }, () => lane().catch((err: unknown) => {
+    broken = true;
+    throw err;
+  })));
+  const failure = settled.find((r) => r.status === 'rejected');
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   return { counts, errors };
 }
 
