@@ -51,6 +51,9 @@ const expectError = (res: Reply, status: number, code?: string) => {
 };
 
 beforeAll(async () => {
+  // Fixed ports: with another platform already up, this file would test that one instead.
+  const taken = await fetch(`${api}/public/health`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
+  if (taken) throw new Error('something already answers on 127.0.0.1:8000: stop the running platform first');
   await admin(`CREATE DATABASE "${dbName}"`);
   platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn' });
 });
@@ -367,5 +370,58 @@ describe('the user service through the gateway', () => {
     const [header, ...rows] = csv.trim().split(/\r?\n/);
     expect(header).toMatch(/\bid\b.*\bemail\b/);
     expect(rows.some((row) => row.includes(alice.email))).toBe(true);
+  });
+  it('lets a user delete their own account, which starts the same saga', async () => {
+    const frank = await register('frank');
+    expect((await call('GET', `${api}/profile`, { token: frank.token })).status).toBe(200);
+    const del = await call('DELETE', `${api}/users/${frank.id}`, { token: frank.token });
+    expect(del.status, JSON.stringify(del.body)).toBe(204);
+    expectError(await call('GET', `${api}/profile`, { token: frank.token }), 401, 'AUTH_001');
+    const seen = await call('GET', `${api}/admin/users/${frank.id}`, { token: adminToken });
+    expect(seen.body.data).toMatchObject({ status: 'deleted', deletion: { requested_by: frank.id } });
+  });
+
+  it('invites a user through auth and shows the new account to the admin', async () => {
+    const email = `${tag}-invited@example.com`;
+    const invite = await call('POST', `${api}/admin/users`, { token: adminToken, body: { email, display_name: `${tag} invited` } });
+    expect(invite.status, JSON.stringify(invite.body)).toBe(201);
+    expect(invite.body.data).toMatchObject({ email, role: 'user', status: 'active' });
+    const seen = await call('GET', `${api}/admin/users/${invite.body.data.id}`, { token: adminToken });
+    expect(seen.body.data).toMatchObject({ email, deletion: null });
+    // The same email again is refused and creates nothing more.
+    const again = await call('POST', `${api}/admin/users`, { token: adminToken, body: { email, display_name: 'twice' } });
+    expectError(again, 409);
+    const listed = await call('GET', `${api}/admin/users?q=${tag}-invited`, { token: adminToken });
+    expect(listed.body.data).toHaveLength(1);
+  });
+
+  it('never lets the last admin be demoted, nor an admin ban themselves', async () => {
+    const me = await call('GET', `${api}/profile`, { token: adminToken });
+    expect(me.body.data.role).toBe('admin');
+    const demote = await call('PUT', `${api}/admin/users/${me.body.data.id}`, { token: adminToken, body: { role: 'user' } });
+    expectError(demote, 422, 'BIZ_003');
+    const selfBan = await call('POST', `${api}/admin/users/${me.body.data.id}/ban`, { token: adminToken, body: { reason: 'oops' } });
+    expectError(selfBan, 403, 'AUTH_003');
+    const after = await call('GET', `${api}/profile`, { token: adminToken });
+    expect(after.body.data).toMatchObject({ role: 'admin', status: 'active', version: me.body.data.version });
+  });
+
+  it('applies a role change at auth at once: the old token is refused, a new login carries the new role', async () => {
+    const grace = await register('grace');
+    expect((await call('GET', `${api}/profile`, { token: grace.token })).status).toBe(200);
+    const promote = await call('PUT', `${api}/admin/users/${grace.id}`, { token: adminToken, body: { role: 'admin' } });
+    expect(promote.status, JSON.stringify(promote.body)).toBe(200);
+    expect(promote.body.data.role).toBe('admin');
+    expectError(await call('GET', `${api}/profile`, { token: grace.token }), 401, 'AUTH_001');
+
+    const relogin = await login(grace.email);
+    expect(relogin.body.data.user.role).toBe('admin');
+    const asAdmin = await call('GET', `${api}/admin/users?q=${tag}&limit=5`, { token: relogin.body.data.access_token });
+    expect(asAdmin.status).toBe(200);
+
+    // Now that there are two admins, one may step down.
+    const demote = await call('PUT', `${api}/admin/users/${grace.id}`, { token: adminToken, body: { role: 'user' } });
+    expect(demote.status, JSON.stringify(demote.body)).toBe(200);
+    expectError(await call('GET', `${api}/admin/users`, { token: relogin.body.data.access_token }), 401, 'AUTH_001');
   });
 });
