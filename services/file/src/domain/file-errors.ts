@@ -9,4 +9,5 @@ export const fileErrors = {
   notText: () => new AppError('VAL_002', 'The content is not UTF-8 text', { status: 415, details: [{ field: 'file', issue: 'content_type' }] }),
   versionMismatch: () => new AppError('BIZ_002', 'The file was changed since you read it', { status: 412 }),
   uploadAborted: () => new AppError('VAL_001', 'The upload ended before the file was complete'),
+  longerThanDeclared: (size: number) => new AppError('VAL_001', `The upload is longer than the ${size} bytes declared`),
 };

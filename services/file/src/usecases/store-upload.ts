@@ -148,6 +148,7 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
     transform(chunk: Buffer, _enc, done) {
       size += chunk.length;
       if (size > max) return done(fileErrors.tooLarge(max));
+      if (input.exactSize !== undefined && size > input.exactSize) return done(fileErrors.longerThanDeclared(input.exactSize));
       if (decided && size <= reserved) {
         // The common case, without a promise per chunk: type known, bytes already reserved.
         try {
