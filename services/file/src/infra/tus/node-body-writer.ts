@@ -22,7 +22,7 @@ export function writeBodiesFromNode(tus: Server, nodeRequestOf: () => IncomingMe
       if (!req) return fromWeb(body, upload, maxFileSize, context);
       if (context.signal.aborted) throw ERRORS.ABORTED;
       // A proxy between the request and the store, so ending the write (abort) never destroys the request.
-      const proxy = new PassThrough({ highWaterMark: 256 * 1024 });
+      const proxy = new PassThrough();
       let sourceError: unknown;
       const onSourceError = (err: unknown) => {
         sourceError = err;

@@ -51,7 +51,7 @@ export function createTusServer(deps: ResumableDeps, store: ChecksumFileStore): 
       try {
         const row = await deps.uploads.find(deps.db, upload.id);
         if (!row || row.completedFileId) throw { status_code: 409, body: 'This upload is already complete\n' };
-        const file = await finishUpload(deps, row, createReadStream(join(store.directory, upload.id), { highWaterMark: 256 * 1024 }));
+        const file = await finishUpload(deps, row, createReadStream(join(store.directory, upload.id), { highWaterMark: 64 * 1024 }));
         ctx.fileId = file.id;
         return { headers: { 'X-File-Id': file.id } };
       } finally {
