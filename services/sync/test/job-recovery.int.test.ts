@@ -87,6 +87,23 @@ describe('a job whose worker dies', () => {
   });
 });
 
+describe('a stalled worker', () => {
+  it('commits nothing once another worker took its job over', async () => {
+    const { connection } = await restConnection(makePeople(1, 'fence-'));
+    const { deps } = t;
+    const { job } = await deps.runInTx((tx) => deps.jobs.createOrGetActive(tx, { connectionId: connection.id, trigger: 'manual', mode: 'full', requestedBy: null }));
+    expect(await deps.runInTx((tx) => deps.jobs.claim(tx, job.id, 'stalled', 60_000))).not.toBeNull();
+    // Its heartbeat goes stale; another worker claims the job.
+    await t.rows(`UPDATE sync.jobs SET heartbeat_at = now() - interval '1 hour' WHERE id = $1`, [job.id]);
+    expect(await deps.runInTx((tx) => deps.jobs.claim(tx, job.id, 'healthy', 60_000))).toMatchObject({ attempts: 2 });
+    const counts = { fetched: 99, created: 99, updated: 0, unchanged: 0, deleted: 0, failed: 0 };
+    expect(await deps.runInTx((tx) => deps.jobs.savePage(tx, job.id, 'stalled', { counts, cursor: 'x', pages: 9 }))).toBe(false);
+    expect(await deps.runInTx((tx) => deps.jobs.finish(tx, job.id, 'stalled', { status: 'succeeded', counts, error: null }))).toBeNull();
+    expect(await t.rows('SELECT status, pages, worker FROM sync.jobs WHERE id = $1', [job.id])).toEqual([{ status: 'running', pages: 0, worker: 'healthy' }]);
+    await deps.runInTx((tx) => deps.jobs.finish(tx, job.id, 'healthy', { status: 'cancelled', counts, error: null }));
+  });
+});
+
 describe('competing workers', () => {
   it('share the queue: each job runs exactly once', async () => {
     const workerA = t.startWorker('a');

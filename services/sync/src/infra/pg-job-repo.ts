@@ -65,19 +65,21 @@ export function createPgJobRepo(): JobRepo {
         `UPDATE sync.jobs SET heartbeat_at = now() WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING cancel_requested`, [id, worker]);
       return rows[0] ? { cancelRequested: rows[0].cancel_requested, owned: true } : { cancelRequested: false, owned: false };
     },
-    async savePage(tx, id, p) {
-      await tx.query('UPDATE sync.jobs SET counts = $2, cursor = $3, pages = $4, heartbeat_at = now() WHERE id = $1',
-        [id, p.counts, p.cursor, p.pages]);
+    async savePage(tx, id, worker, p) {
+      const { rowCount } = await tx.query(
+        `UPDATE sync.jobs SET counts = $3, cursor = $4, pages = $5, heartbeat_at = now() WHERE id = $1 AND worker = $2 AND status = 'running'`,
+        [id, worker, p.counts, p.cursor, p.pages]);
+      return (rowCount ?? 0) > 0;
     },
     async setPause(db, id, pause) {
       await db.query('UPDATE sync.jobs SET paused_until = $2, pause_reason = $3, heartbeat_at = now() WHERE id = $1',
         [id, pause?.until ?? null, pause?.reason ?? null]);
     },
-    async finish(tx, id, f) {
+    async finish(tx, id, worker, f) {
       const { rows } = await tx.query<Row>(
-        `UPDATE sync.jobs SET status = $2, counts = $3, error = $4, finished_at = now(), paused_until = NULL, pause_reason = NULL
-         WHERE id = $1 RETURNING ${COLUMNS}`, [id, f.status, f.counts, f.error]);
-      return toJob(rows[0]!);
+        `UPDATE sync.jobs SET status = $3, counts = $4, error = $5, finished_at = now(), paused_until = NULL, pause_reason = NULL
+         WHERE id = $1 AND worker = $2 AND status = 'running' RETURNING ${COLUMNS}`, [id, worker, f.status, f.counts, f.error]);
+      return rows[0] ? toJob(rows[0]) : null;
     },
     async release(db, id, worker) {
       await db.query(`UPDATE sync.jobs SET status = 'queued', worker = NULL, heartbeat_at = now() WHERE id = $1 AND worker = $2 AND status = 'running'`,

@@ -48,10 +48,11 @@ export type JobRepo = {
   /** Takes a queued job, or a running one whose worker stopped beating; null when it is not ours to run. */
   claim(tx: Db, id: string, worker: string, staleMs: number): Promise<Job | null>;
   heartbeat(db: Db, id: string, worker: string): Promise<{ cancelRequested: boolean; owned: boolean }>;
-  /** Progress of one committed page. */
-  savePage(tx: Db, id: string, p: { counts: JobCounts; cursor: string | null; pages: number }): Promise<void>;
+  /** Progress of one committed page; false when `worker` no longer holds the job (it was taken over). */
+  savePage(tx: Db, id: string, worker: string, p: { counts: JobCounts; cursor: string | null; pages: number }): Promise<boolean>;
   setPause(db: Db, id: string, pause: { until: Date; reason: string } | null): Promise<void>;
-  finish(tx: Db, id: string, f: { status: JobStatus; counts: JobCounts; error: string | null }): Promise<Job>;
+  /** Ends the job if `worker` still holds it; null when it was taken over. */
+  finish(tx: Db, id: string, worker: string, f: { status: JobStatus; counts: JobCounts; error: string | null }): Promise<Job | null>;
   /** Puts a running job back in the queue (a graceful stop of its worker). */
   release(db: Db, id: string, worker: string): Promise<void>;
   requestCancel(tx: Db, id: string): Promise<Job | null>;

@@ -48,7 +48,7 @@ export async function runJob(deps: SyncDeps, jobId: string, { worker, signal }: 
     // A full run that read nothing at all is far likelier a broken source than an empty one: deactivate nobody.
     if (job.mode === 'full' && counts.fetched > 0) counts = await deactivateVanished(run, counts, result);
     const status = finalStatus(counts);
-    await finish(deps, job, status, counts, status === 'failed' ? 'Every record failed; see the job errors' : null, result.cursor);
+    await finish(deps, job, worker, status, counts, status === 'failed' ? 'Every record failed; see the job errors' : null, result.cursor);
     log.info('sync job finished', { counts });
     return 'finished';
   } catch (err) {
@@ -60,14 +60,14 @@ export async function runJob(deps: SyncDeps, jobId: string, { worker, signal }: 
         log.info('sync job released for another worker', { pages: current.pages });
         return 'released';
       }
-      await finish(deps, job, 'cancelled', current.counts, 'Cancelled by an admin', null);
+      await finish(deps, job, worker, 'cancelled', current.counts, 'Cancelled by an admin', null);
       log.info('sync job cancelled', { counts: current.counts });
       return 'finished';
     }
     const message = failureMessage(err);
     if (!(err instanceof JobFailure) && !(err instanceof ProviderError) && !isAppError(err)) log.error('sync job crashed', { err });
     const current = (await deps.jobs.findById(deps.db, job.id)) ?? job;
-    await finish(deps, job, 'failed', current.counts, message, null);
+    await finish(deps, job, worker, 'failed', current.counts, message, null);
     log.warn('sync job failed', { error: message, counts: current.counts });
     return 'finished';
   } finally {
@@ -113,7 +113,8 @@ async function importPages(run: Run): Promise<{ counts: JobCounts; cursor: SyncC
     await deps.runInTx(async (tx) => {
       await deps.jobErrors.addMany(tx, job.id, errors);
       await deps.seen.markSeen(tx, connection.id, job.id, seenIds);
-      await deps.jobs.savePage(tx, job.id, { counts, cursor: serializeCursor(next), pages });
+      // Fenced by the worker: a job taken over by another worker (this one stalled) commits nothing more here.
+      if (!(await deps.jobs.savePage(tx, job.id, run.worker, { counts, cursor: serializeCursor(next), pages }))) throw new JobStop('lost');
       await deps.connections.saveCursor(tx, connection.id, serializeCursor(next));
     });
     cursor = next;
@@ -210,7 +211,7 @@ async function deactivateVanished(run: Run, counts: JobCounts, at: { cursor: Syn
     await deps.runInTx(async (tx) => {
       await deps.jobErrors.addMany(tx, job.id, errors);
       await deps.seen.markDeactivated(tx, connection.id, result.done);
-      await deps.jobs.savePage(tx, job.id, { counts: next, cursor: serializeCursor(at.cursor), pages: at.pages });
+      if (!(await deps.jobs.savePage(tx, job.id, run.worker, { counts: next, cursor: serializeCursor(at.cursor), pages: at.pages }))) throw new JobStop('lost');
     });
   }
 }
@@ -245,9 +246,11 @@ async function untilAvailable<T>(run: Run, what: string, fn: () => Promise<T>): 
   }
 }
 
-async function finish(deps: SyncDeps, job: Job, status: JobStatus, counts: JobCounts, error: string | null, cursor: SyncCursor | null) {
+async function finish(deps: SyncDeps, job: Job, worker: string, status: JobStatus, counts: JobCounts, error: string | null, cursor: SyncCursor | null) {
   await deps.runInTx(async (tx) => {
-    const done = await deps.jobs.finish(tx, job.id, { status, counts, error });
+    const done = await deps.jobs.finish(tx, job.id, worker, { status, counts, error });
+    // Taken over by another worker meanwhile: that worker ends it.
+    if (!done) return;
     if (cursor) await deps.connections.saveCursor(tx, job.connectionId, serializeCursor({ pos: null, since: cursor.max, max: cursor.max }));
     if (cursor && job.mode === 'full') await deps.connections.markFullRun(tx, job.connectionId, deps.now());
     const meta = { source: EVENT_SOURCE, subject: job.id };
