@@ -25,6 +25,8 @@ export type NotificationBenchResults = {
     events: number; publish_s: number | null; mail: ChannelResult; webhook: ChannelResult;
     /** The same events as a steady trickle: latency without queueing (throughput fields do not apply). */
     paced?: { events: number; per_s: number; mail: ChannelResult; webhook: ChannelResult };
+    /** The same number of events that only webhooks receive (sync.job.started): the webhook path without mail beside it. */
+    webhook_only?: ChannelResult;
   } | { error: string };
   sse: { levels: SseLevel[] } | { error: string };
   targets: Target[];
@@ -55,6 +57,10 @@ export function toMarkdown(r: NotificationBenchResults): string {
     lines.push('| Channel | delivered | duplicates | throughput | p50 | p99 | max | last one after |', '| --- | --- | --- | --- | --- | --- | --- | --- |');
     for (const [name, c] of [['mail (SMTP accepted)', r.delivery.mail], ['webhook (receiver got it)', r.delivery.webhook]] as const) {
       lines.push(`| ${name} | ${n(c.delivered)} / ${n(r.delivery.events)} | ${n(c.duplicates)} | ${n(c.per_s, '/s')} | ${n(c.p50_ms, ' ms')} | ${n(c.p99_ms, ' ms')} | ${n(c.max_ms, ' ms')} | ${n(c.last_after_s, ' s')} |`);
+    }
+    const w = r.delivery.webhook_only;
+    if (w) {
+      lines.push(`| webhook only (${n(r.delivery.events)} \`sync.job.started\`, no mail) | ${n(w.delivered)} / ${n(r.delivery.events)} | ${n(w.duplicates)} | ${n(w.per_s, '/s')} | ${n(w.p50_ms, ' ms')} | ${n(w.p99_ms, ' ms')} | ${n(w.max_ms, ' ms')} | ${n(w.last_after_s, ' s')} |`);
     }
     lines.push('', `Publishing the ${n(r.delivery.events)} events (publisher confirms) took ${n(r.delivery.publish_s, ' s')}.`, '');
     const p = r.delivery.paced;

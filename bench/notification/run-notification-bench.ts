@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { authLoginLocked } from '@platform/shared/events';
+import { authLoginLocked, syncJobStarted } from '@platform/shared/events';
 import { startMailCatcher, type CaughtMail } from '../../e2e/support/mail-catcher.ts';
 import { startWebhookReceiver, type ReceivedHook } from '../../e2e/support/webhook-receiver.ts';
 import { createBenchDatabase } from '../lib/bench-database.ts';
@@ -138,11 +138,11 @@ export async function runNotificationBench(): Promise<NotificationBenchResults> 
     const created = await fetch(`${api}/webhooks`, {
       method: 'POST',
       headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ url: hooks.url, events: ['auth.login_locked'], scope: 'platform' }),
+      body: JSON.stringify({ url: hooks.url, events: ['auth.login_locked', 'sync.job.started'], scope: 'platform' }),
     });
     if (created.status !== 201) throw new Error(`POST /webhooks answered ${created.status}: ${await created.text()}`);
     const channel = await amqp.createConfirmChannel();
-    const publish = (envelope: ReturnType<typeof authLoginLocked.create>) => new Promise<void>((resolve, reject) => {
+    const publish = (envelope: { id: string; type: string }) => new Promise<void>((resolve, reject) => {
       channel.publish(vhost.exchange, envelope.type, Buffer.from(JSON.stringify(envelope)),
         { persistent: true, messageId: envelope.id, contentType: 'application/json' }, (err) => (err ? reject(err) : resolve()));
     });
@@ -210,6 +210,28 @@ export async function runNotificationBench(): Promise<NotificationBenchResults> 
       delivery = { error: message(err) };
     }
 
+    // 1b. Webhooks alone: events no mail consumer handles (sync.job.started), all at once.
+    try {
+      const jobs = Array.from({ length: EVENTS }, () => syncJobStarted.create({ job_id: randomUUID(), connection_id: randomUUID() }, { source: 'sync' }));
+      const before = hookLatency.size;
+      const duplicatesBefore = hookDuplicates;
+      const start = performance.now();
+      await Promise.all(jobs.map((e) => {
+        publishedAt.set(e.id, performance.now());
+        return publish(e);
+      }));
+      const ids = jobs.map((e) => e.id);
+      const deadline = Date.now() + DELIVERY_TIMEOUT_MS;
+      while (hookLatency.size < before + EVENTS && Date.now() < deadline) await sleep(100);
+      await sleep(500);
+      if (!('error' in delivery)) {
+        delivery.webhook_only = channelResult(ids.flatMap((id) => (hookLatency.has(id) ? [hookLatency.get(id)!] : [])), hookDuplicates - duplicatesBefore, start, lastHookAt);
+        progress(`notification: webhook only ${JSON.stringify(delivery.webhook_only)}`);
+      }
+    } catch (err) {
+      errors.webhook_only = message(err);
+    }
+
     // 2. SSE fan-out: one user, many clients.
     const sseUser = randomUUID();
     const clients = createSseClients(`${api}/notifications/stream`, auth.mint({ sub: sseUser, role: 'user' }));
@@ -272,6 +294,9 @@ export async function runNotificationBench(): Promise<NotificationBenchResults> 
     });
     targets.push({ what: 'webhook p99 publish-to-delivery, 1 000-event burst', value: `${d.webhook.p99_ms} ms`, target: '≤ 10 000 ms', met: d.webhook.p99_ms !== null && d.webhook.p99_ms <= 10_000 });
     targets.push({ what: 'mail p99 publish-to-accepted, 1 000-event burst', value: `${d.mail.p99_ms} ms`, target: '≤ 10 000 ms', met: d.mail.p99_ms !== null && d.mail.p99_ms <= 10_000 });
+    if (d.webhook_only) {
+      targets.push({ what: `webhook only (${EVENTS} sync.job.started, no mail): p99 publish-to-delivery`, value: `${d.webhook_only.p99_ms} ms (${d.webhook_only.per_s}/s)`, target: '≤ 10 000 ms', met: d.webhook_only.delivered === EVENTS && d.webhook_only.p99_ms !== null && d.webhook_only.p99_ms <= 10_000 });
+    }
     if (d.paced) {
       const p = d.paced;
       targets.push({ what: `webhook p99 publish-to-delivery at ${p.per_s} events/s`, value: `${p.webhook.p99_ms} ms`, target: '≤ 1 000 ms', met: p.webhook.delivered === p.events && p.webhook.p99_ms !== null && p.webhook.p99_ms <= 1_000 });
