@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import type { Server } from '@tus/server';
 import type { Pool } from '@platform/shared/db';
 import { fileDeleted, type Outbox } from '@platform/shared/events';
@@ -39,6 +40,9 @@ export type Transfers = {
 export function createTransfers({ config, core, pool, logger }: {
   config: TransferConfig; core: FileDeps; pool: Pool; logger: Logger;
 }): Transfers {
+  // FileStore creates its directory asynchronously and throws from the callback; creating it here
+  // fails at start with a plain error instead (e.g. TUS_DIR not writable).
+  mkdirSync(config.TUS_DIR, { recursive: true });
   const store = new ChecksumFileStore({ directory: config.TUS_DIR, expirationPeriodInMilliseconds: config.TUS_EXPIRATION_S * 1000 });
   const uploadData = { remove: (id: string) => store.removeIfPresent(id) };
   const uploads: ResumableDeps = { ...core, uploads: createPgTusUploadRepo(), uploadData, uploadTtlMs: config.TUS_EXPIRATION_S * 1000 };
