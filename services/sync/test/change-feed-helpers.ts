@@ -27,7 +27,7 @@ export type ChangeRow = { id: string; entity: string; entity_id: string; user_id
 export const changeRows = (t: TestApp) =>
   t.rows<ChangeRow>('SELECT id, entity, entity_id, user_id, op, data, event_id FROM sync.changes ORDER BY id');
 
-/** Appends changes directly (one transaction, as the consumer does), for tests of the read side. */
+/** Appends changes directly (one transaction and a hint, as the consumer does), for tests of the read side. */
 export async function appendChanges(t: TestApp, changes: { entity: 'user' | 'file'; entityId?: string; userId: string; op?: 'upsert' | 'delete'; data?: Record<string, unknown> | null }[]): Promise<number[]> {
   const client = await t.db.pool.connect();
   try {
@@ -36,6 +36,8 @@ export async function appendChanges(t: TestApp, changes: { entity: 'user' | 'fil
       entity: c.entity, entityId: c.entityId ?? randomUUID(), userId: c.userId, op: c.op ?? 'upsert', data: c.data === undefined ? { n: 1 } : c.data,
     })));
     await client.query('COMMIT');
+    // The hint the consumer sends after its commit (streams wake on it).
+    if (ids.length > 0) await t.changeFeed.signal.publish({ maxId: Math.max(...ids), userIds: [...new Set(changes.map((c) => c.userId))] });
     return ids;
   } catch (err) {
     await client.query('ROLLBACK');

@@ -3,12 +3,14 @@ import type { Logger } from '@platform/shared/logger';
 import type { ChangeHint, ChangeSignal } from '../usecases/change-feed-ports.ts';
 
 export const DEFAULT_CHANGE_CHANNEL = 'sync:changes';
+const SUBSCRIBE_WAIT_MS = 2_000;
 
 /**
  * Redis pub/sub hints that changes were committed: {max_id, user_ids}. They only wake the streams,
  * which read the log from their cursor, so a lost hint delays a change (until the next hint or the
  * stream's poll) and never loses or repeats one. One subscriber connection per process (opened on
  * the first subscribe); after a reconnect every listener gets `null` (re-read, hints may have been missed).
+ * Redis being down never fails a stream: it waits briefly for the subscription and then relies on its poll.
  */
 export function createRedisChangeSignal({ redis, logger, channel = DEFAULT_CHANGE_CHANNEL }: { redis: Redis; logger: Logger; channel?: string }): ChangeSignal {
   const listeners = new Set<(hint: ChangeHint | null) => void>();
@@ -38,8 +40,17 @@ export function createRedisChangeSignal({ redis, logger, channel = DEFAULT_CHANG
         logger.warn('change hint is not JSON');
       }
     });
-    // ioredis subscribes again by itself after a reconnect.
-    const subscribed = sub.subscribe(channel).catch((err: unknown) => logger.warn('change signal subscribe failed', { err: (err as Error).message }));
+    // The offline queue is off (shared client options): subscribe once connected. ioredis subscribes
+    // again by itself after a reconnect.
+    const subscribed = new Promise<void>((resolve) => {
+      const go = () => {
+        sub.subscribe(channel).then(() => resolve(), (err: unknown) => {
+          logger.warn('change signal subscribe failed; retrying', { err: (err as Error).message });
+          setTimeout(go, 1_000).unref();
+        });
+      };
+      if (sub.status === 'ready') go(); else sub.once('ready', go);
+    });
     return { sub, subscribed };
   }
 
@@ -54,7 +65,10 @@ export function createRedisChangeSignal({ redis, logger, channel = DEFAULT_CHANG
     async subscribe(listener) {
       subscriber ??= open();
       listeners.add(listener);
-      await subscriber.subscribed;
+      // While Redis is away streams still work (their poll reads the log): wait for it only briefly.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([subscriber.subscribed, new Promise((r) => { timer = setTimeout(r, SUBSCRIBE_WAIT_MS); })]);
+      clearTimeout(timer);
       return () => { listeners.delete(listener); };
     },
     async close() {
