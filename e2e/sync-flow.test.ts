@@ -95,4 +95,27 @@ describe('sync through the gateway', () => {
     const refused = await call('GET', `${api}/admin/sync/connections`, {});
     expect(refused.status).toBe(401);
   });
+
+  it('imports a CSV file uploaded to the file service, read through its internal API', async () => {
+    const csv = `id;mail;first;last\n${Array.from({ length: 12 }, (_, i) => `${label}-csv-${i};${label}.csv.${i}@example.com;Csv${i};Person`).join('\n')}\n`;
+    const form = new FormData();
+    form.append('file', new Blob([csv], { type: 'text/csv' }), 'people.csv');
+    const upload = await fetch(`${api}/files`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form });
+    const uploaded = (await upload.json()) as { data: { id: string } };
+    expect(upload.status, JSON.stringify(uploaded)).toBe(201);
+
+    const created = await call('POST', `${api}/admin/sync/connections`, {
+      token,
+      body: {
+        name: `CSV ${label}`, provider: 'csv',
+        settings: { file_id: uploaded.data.id, delimiter: ';', mapping: { external_id: 'id', email: 'mail', first_name: 'first', last_name: 'last' } },
+      },
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    const job = await runToEnd(created.body.data.id, 'full');
+    expect(job, JSON.stringify(job)).toMatchObject({ status: 'succeeded', counts: { fetched: 12, created: 12, failed: 0 } });
+    const users = await call('GET', `${api}/admin/users?q=${label}.csv&limit=100`, { token });
+    expect(users.body.data).toHaveLength(12);
+    expect(users.body.data.find((u: { email: string }) => u.email === `${label}.csv.3@example.com`)).toMatchObject({ display_name: 'Csv3 Person' });
+  });
 });
