@@ -1,7 +1,8 @@
 // The sync service through the front door with the real user and auth services: `npm start`'s
 // launcher brings up the platform; an admin creates a rest-json connection to a JSON API served by
 // this test, runs it, watches the job end, finds the imported people in the user service, and a
-// second run changes nothing. The connection's secret never comes back.
+// second run changes nothing; the connection's secret never comes back. A CSV uploaded to the file
+// service is imported the same way, read through the file service's internal content API.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
