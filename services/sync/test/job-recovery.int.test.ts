@@ -87,6 +87,19 @@ describe('a job whose worker dies', () => {
   });
 });
 
+describe('a job whose message was lost', () => {
+  it('is sent again by the sweeper and runs', async () => {
+    const { connection } = await restConnection(makePeople(4, 'lost-'));
+    // Queued in Postgres, but never published (as when RabbitMQ was down at the run request).
+    const { job } = await t.deps.runInTx((tx) => t.deps.jobs.createOrGetActive(tx, { connectionId: connection.id, trigger: 'manual', mode: 'full', requestedBy: null }));
+    const worker = t.startWorker('lost');
+    const scheduler = t.startScheduler();
+    expect(await waitForJobEnd(t, job.id)).toMatchObject({ status: 'succeeded', counts: { fetched: 4, created: 4 } });
+    await scheduler.stop();
+    await worker.stop();
+  });
+});
+
 describe('a stalled worker', () => {
   it('commits nothing once another worker took its job over', async () => {
     const { connection } = await restConnection(makePeople(1, 'fence-'));
