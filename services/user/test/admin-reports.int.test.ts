@@ -51,6 +51,16 @@ describe('GET /admin/reports (CSV)', () => {
     expect(new Set(rows.slice(1).map((r) => r[0])).size).toBe(2500);
   });
 
+  it('keeps every row exactly once across batches when sign-ups share a millisecond (keyset on the timestamp column)', async () => {
+    await t.db.pool.query(
+      `INSERT INTO users.users (id, email, display_name, created_at)
+       SELECT gen_random_uuid(), 'micro' || g || '@micro.example', 'Micro', '2021-06-01'::timestamptz + g * interval '1 microsecond'
+         FROM generate_series(1, 2100) g`);
+    const res = await as(t, admin.token).get('/admin/reports?q=micro.example');
+    const emails = parseCsv(res.text).slice(1).map((r) => r[1]);
+    expect(emails).toEqual(Array.from({ length: 2100 }, (_, i) => `micro${i + 1}@micro.example`));
+  });
+
   it('applies the admin list filters, deleted users included unless filtered', async () => {
     await t.seedUser({ email: 'gone@filter.example', status: 'deleted' });
     await t.seedUser({ email: 'here@filter.example', role: 'admin' });

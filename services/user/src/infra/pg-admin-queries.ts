@@ -4,7 +4,7 @@ import { whereOf } from './pg-user-list-query.ts';
 
 type ReportDbRow = {
   id: string; email: string; display_name: string; first_name: string | null; last_name: string | null; role: string; status: string;
-  locale: string | null; timezone: string | null; created_at: string; updated_at: string; deleted_at: string | null; cursor_at: string;
+  locale: string | null; timezone: string | null; created_iso: string; updated_iso: string; deleted_iso: string | null; cursor_at: string;
 };
 
 const iso = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -58,17 +58,18 @@ export function createPgAdminQueries(pool: Pool): AdminReads {
           keyset = `${where.sql ? ' AND' : 'WHERE'} (created_at, id) > ($${params.length - 1}::timestamptz, $${params.length}::uuid)`;
         }
         params.push(batchSize);
+        // Output names differ from the columns: ORDER BY created_at must mean the column (the index), not a text.
         // Each batch is a short index range read by keyset: no transaction or cursor held open
         // while a slow client downloads, and memory stays at one batch.
         const { rows } = await pool.query<ReportDbRow>(
           `SELECT id, email, display_name, first_name, last_name, role, status, locale, timezone,
-                  ${iso('created_at')} AS created_at, ${iso('updated_at')} AS updated_at, ${iso('deleted_at')} AS deleted_at,
+                  ${iso('created_at')} AS created_iso, ${iso('updated_at')} AS updated_iso, ${iso('deleted_at')} AS deleted_iso,
                   to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at
              FROM users.users ${where.sql}${keyset} ORDER BY created_at, id LIMIT $${params.length}`, params);
         if (rows.length === 0) return;
         yield rows.map((r): ReportRow => ({
           id: r.id, email: r.email, displayName: r.display_name, firstName: r.first_name, lastName: r.last_name, role: r.role, status: r.status,
-          locale: r.locale, timezone: r.timezone, createdAt: r.created_at, updatedAt: r.updated_at, deletedAt: r.deleted_at,
+          locale: r.locale, timezone: r.timezone, createdAt: r.created_iso, updatedAt: r.updated_iso, deletedAt: r.deleted_iso,
         }));
         if (rows.length < batchSize) return;
         const last = rows[rows.length - 1]!;
