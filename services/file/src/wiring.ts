@@ -8,7 +8,7 @@ import { createLocalDiskDriver } from './storage/local-disk-driver.ts';
 import type { StorageDriver } from './storage/storage-driver.ts';
 import type { FileDeps } from './usecases/deps.ts';
 
-export type FileSettingsConfig = Pick<FileConfig, 'MAX_UPLOAD_BYTES' | 'DEFAULT_QUOTA_BYTES' | 'LARGE_UPLOAD_BYTES' | 'ALLOWED_CONTENT_TYPES'>;
+export type FileSettingsConfig = Pick<FileConfig, 'MAX_UPLOAD_BYTES' | 'DEFAULT_QUOTA_BYTES' | 'LARGE_UPLOAD_BYTES' | 'ALLOWED_CONTENT_TYPES' | 'REQUEST_TIMEOUT_MS'>;
 
 /**
  * The storage driver the config names. The AWS SDK is imported only for the S3 driver: it adds
@@ -46,6 +46,8 @@ export function createFileDeps({ config, pool, storage, logger }: {
       defaultQuotaBytes: config.DEFAULT_QUOTA_BYTES,
       largeUploadBytes: config.LARGE_UPLOAD_BYTES,
       allowedContentTypes: config.ALLOWED_CONTENT_TYPES,
+      // No request outlives REQUEST_TIMEOUT_MS; the minute on top covers clock skew and the last write.
+      reservationTtlMs: config.REQUEST_TIMEOUT_MS + 60_000,
     },
     now: () => new Date(),
     logger,

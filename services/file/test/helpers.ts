@@ -68,7 +68,7 @@ export type TestApp = {
 
 export type UploadedJson = { id: string; name: string; original_name: string; size: number; content_type: string; sha256: string; owner_id: string; version: number; created_at: string };
 
-const SNAPSHOT = ['files', 'quotas', 'links', 'outbox'];
+const SNAPSHOT = ['files', 'quotas', 'quota_reservations', 'links', 'outbox'];
 
 function walk(dir: string, root = dir): string[] {
   let out: string[] = [];

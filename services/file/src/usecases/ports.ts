@@ -41,12 +41,22 @@ export type FileRepo = {
   recordDownload(db: Db, id: string): Promise<void>;
 };
 
+/** A reservation recorded against one upload, so it can be reclaimed if its process dies. */
+export type ReservationLease = { id: string; ttlMs: number };
+
 export type QuotaRepo = {
-  /** Adds `bytes` to reserved_bytes if used + reserved + bytes stays within the limit, in one statement. */
-  reserve(db: Db, userId: string, bytes: number, defaultLimit: number): Promise<boolean>;
-  release(db: Db, userId: string, bytes: number): Promise<void>;
-  /** A finished upload: its reservation becomes used bytes (reserved -= reserved, used += size). */
-  commit(tx: Db, userId: string, reservedBytes: number, usedBytes: number): Promise<void>;
+  /**
+   * Adds `bytes` to reserved_bytes if used + reserved + bytes stays within the limit, in one
+   * statement; with a lease, also records the bytes against it (repeated calls add up). First gives
+   * back the user's expired leases.
+   */
+  reserve(db: Db, userId: string, bytes: number, defaultLimit: number, lease?: ReservationLease): Promise<boolean>;
+  /** Gives back `bytes` reserved without a lease, and everything a lease (if given) still holds. */
+  release(db: Db, userId: string, bytes: number, leaseId?: string): Promise<void>;
+  /** A finished upload: its reservation (`reservedBytes` without a lease, plus the lease's) becomes `usedBytes` used. */
+  commit(tx: Db, userId: string, reservedBytes: number, usedBytes: number, leaseId?: string): Promise<void>;
+  /** Gives back the bytes of expired leases (one user's or everyone's); returns how many users got some back. */
+  reclaimExpired(db: Db, userId?: string): Promise<number>;
   /** A deleted file no longer counts. */
   free(tx: Db, userId: string, bytes: number): Promise<void>;
   /** The user's quota row, or an empty one (no limit of their own, nothing used). */
@@ -61,4 +71,6 @@ export type FileSettings = {
   defaultQuotaBytes: number;
   largeUploadBytes: number;
   allowedContentTypes: readonly string[];
+  /** Lifetime of an upload's reservation lease: longer than any request may last. */
+  reservationTtlMs: number;
 };

@@ -59,24 +59,33 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
   const max = settings.maxUploadBytes;
   const name = sanitizeFileName(input.name);
   const declared = normalizeContentType(input.contentType);
-  let reserved = input.reservedBytes ?? 0;
+  // Bytes reserved for this upload: the caller's (tus, tracked in its own table) plus what this step
+  // reserves itself under a lease, so a process dying mid-upload cannot keep them reserved for good.
+  let callerReserved = input.reservedBytes ?? 0;
+  let leased = 0;
+  let reserved = callerReserved;
+  const lease = { id: randomUUID(), ttlMs: settings.reservationTtlMs };
 
   // A growth step may still be in flight when the upload fails (the meter is destroyed while it
   // waits): release only after it settled, or its bytes would stay reserved for good.
   let inFlight: Promise<unknown> = Promise.resolve();
   const release = async () => {
     await inFlight;
-    const bytes = reserved;
+    const bytes = callerReserved;
+    const leaseId = leased > 0 ? lease.id : undefined;
+    callerReserved = 0;
+    leased = 0;
     reserved = 0;
-    try { await quotas.release(deps.db, input.ownerId, bytes); } catch (err) { deps.logger.warn('quota release failed', { err, bytes }); }
+    try { await quotas.release(deps.db, input.ownerId, bytes, leaseId); } catch (err) { deps.logger.warn('quota release failed', { err, bytes }); }
   };
   /** Reserves `bytes` more (or, when that does not fit, at least `needed`); BIZ_003 when even that does not fit. */
   const reserve = (bytes: number, needed = bytes): Promise<void> => {
     if (needed <= 0) return Promise.resolve();
     const step = (async () => {
       for (const n of bytes > needed ? [bytes, needed] : [needed]) {
-        if (await quotas.reserve(deps.db, input.ownerId, n, settings.defaultQuotaBytes)) {
+        if (await quotas.reserve(deps.db, input.ownerId, n, settings.defaultQuotaBytes, lease)) {
           reserved += n;
+          leased += n;
           return;
         }
       }
@@ -201,7 +210,7 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
       const row = await deps.files.insert(tx, {
         id: fileId, ownerId: input.ownerId, name, originalName: originalName(input.name), size, contentType, sha256, storageKey, createdBy: input.actorId,
       });
-      await quotas.commit(tx, input.ownerId, reserved, size);
+      await quotas.commit(tx, input.ownerId, callerReserved, size, leased > 0 ? lease.id : undefined);
       await deps.outbox.add(tx, fileUploaded.create(
         { file_id: fileId, owner_id: input.ownerId, name, size, content_type: contentType, sha256, large: size >= settings.largeUploadBytes },
         { source: 'file', subject: fileId },
@@ -209,7 +218,7 @@ export async function storeUpload(deps: StoreUploadDeps, input: UploadInput): Pr
       if (input.onRecorded) await input.onRecorded(tx, row);
       return row;
     });
-    reserved = 0;
+    reserved = callerReserved = leased = 0;
     return file;
   } catch (err) {
     if (stored) {
