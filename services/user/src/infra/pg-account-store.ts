@@ -4,11 +4,9 @@ import { toUser, USER_COLUMNS, type UserRow } from './pg-user-repo.ts';
 
 export function createPgAccountStore(): AccountStore {
   return {
-    async activeAdminIds(db) {
-      // Ordered so concurrent demotions lock the admins in the same order (no deadlock).
-      const { rows } = await db.query<{ id: string }>(
-        `SELECT id FROM users.users WHERE role = 'admin' AND status = 'active' ORDER BY id FOR UPDATE`);
-      return rows.map((r) => r.id);
+    async hasOtherActiveAdmin(db, id) {
+      const { rows } = await db.query(`SELECT 1 FROM users.users WHERE status = 'active' AND role = 'admin' AND id <> $1 LIMIT 1`, [id]);
+      return rows.length > 0;
     },
     async findByExternalIds(db, source, externalIds) {
       if (externalIds.length === 0) return [];

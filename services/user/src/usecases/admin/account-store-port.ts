@@ -3,8 +3,11 @@ import type { Db, WriteMeta } from '../ports.ts';
 
 /** The account-administration reads and writes the core UserRepo does not have. */
 export type AccountStore = {
-  /** Ids of the active admins; inside a transaction they stay locked until it ends (last-admin checks). */
-  activeAdminIds(db: Db): Promise<string[]>;
+  /**
+   * Whether an active admin other than `id` exists (the local last-admin check; auth repeats it
+   * under its own lock, which is what settles concurrent demotions).
+   */
+  hasOtherActiveAdmin(db: Db, id: string): Promise<boolean>;
   /** Profiles imported from `source` with these external ids. */
   findByExternalIds(db: Db, source: string, externalIds: readonly string[]): Promise<User[]>;
   findByEmails(db: Db, emails: readonly string[]): Promise<User[]>;

@@ -34,8 +34,7 @@ async function assertNotLastAdmin(deps: Pick<Deps, 'db' | 'accountStore'>, user:
   const wasActiveAdmin = user.role === 'admin' && user.status === 'active';
   const staysActiveAdmin = after.role === 'admin' && after.status === 'active';
   if (!wasActiveAdmin || staysActiveAdmin) return;
-  const others = (await deps.accountStore.activeAdminIds(deps.db)).filter((id) => id !== user.id);
-  if (others.length === 0) throw userErrors.lastAdmin();
+  if (!(await deps.accountStore.hasOtherActiveAdmin(deps.db, user.id))) throw userErrors.lastAdmin();
 }
 
 /**

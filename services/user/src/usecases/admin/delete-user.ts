@@ -35,8 +35,7 @@ export async function deleteUser(deps: Deps, actor: Viewer, id: string, opts: { 
     return { user, deletion: await deps.deletions.find(deps.db, id), alreadyDeleted: true };
   }
   if (user.role === 'admin' && user.status === 'active') {
-    const others = (await deps.accountStore.activeAdminIds(deps.db)).filter((a) => a !== id);
-    if (others.length === 0) throw userErrors.lastAdmin();
+    if (!(await deps.accountStore.hasOtherActiveAdmin(deps.db, id))) throw userErrors.lastAdmin();
   }
 
   try {
