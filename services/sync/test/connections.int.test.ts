@@ -129,6 +129,7 @@ describe('access', () => {
     ['patch', `/admin/sync/connections/${id}`],
     ['delete', `/admin/sync/connections/${id}`],
     ['post', `/admin/sync/connections/${id}/run`],
+    ['post', `/admin/sync/connections/${id}/preview`],
     ['get', '/admin/sync/jobs'],
     ['get', `/admin/sync/jobs/${id}`],
     ['get', `/admin/sync/jobs/${id}/errors`],

@@ -245,6 +245,35 @@ describe('a manual rest-json job', () => {
     expect(job).toMatchObject({ status: 'failed', error: 'The source returned the same next page again', pages: 1, counts: { created: 1 } });
   });
 
+  it('previews the first page as a job would map it, and writes nothing', async () => {
+    const people = makePeople(30, 'preview-');
+    people[2]!.work_email = 'broken';
+    const { connection } = await source(people);
+    const before = await t.snapshot();
+    const res = await request(t.app).post(`${API}/admin/sync/connections/${connection.id}/preview?limit=5`).set('authorization', bearer(t.admin));
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.body.data).toMatchObject({ fetched: 5, has_more: true, errors: [{ record_ref: 'preview-0003', field: 'email', message: 'Invalid email address' }] });
+    expect(res.body.data.users).toHaveLength(4);
+    expect(res.body.data.users[0]).toEqual({ external_id: 'preview-0001', email: 'preview-0001@example.com', display_name: 'Person preview- 0001', first_name: null, last_name: null, locale: null, timezone: null });
+    expect(await t.snapshot()).toEqual(before);
+    expect(users.bySource(externalSource(connection.id))).toEqual([]);
+  });
+
+  it('answers a preview the source refuses with 502 and its reason, and bad previews with the envelope', async () => {
+    const s = await startRestJsonSource(makePeople(3), { kind: 'page' });
+    closers.push(() => s.close());
+    const connection = await createConnection(t, { provider: 'rest-json', settings: settingsFor(s.url, 'page'), secrets: { auth_value: 'not-the-key-secret' } });
+    const before = await t.snapshot();
+    const preview = (id: string, q = '') => request(t.app).post(`${API}/admin/sync/connections/${id}/preview${q}`).set('authorization', bearer(t.admin));
+    const refused = await preview(connection.id);
+    expectError(refused, 502, 'EXT_003');
+    expect(refused.body.error.message).toMatch(/answered 401/);
+    expect(JSON.stringify(refused.body)).not.toContain('not-the-key-secret');
+    expectError(await preview(crypto.randomUUID()), 404, 'BIZ_001');
+    expectError(await preview(connection.id, '?limit=0'), 422, 'VAL_003');
+    expect(await t.snapshot()).toEqual(before);
+  });
+
   it('lists jobs with filters and pagination, and refuses bad filters', async () => {
     const { connection } = await source(makePeople(2, 'list-'));
     const job = await runToEnd(t, connection.id);

@@ -46,6 +46,8 @@ export const runBody = z.object({ mode: z.enum(['incremental', 'full']).optional
 
 export const idParams = z.object({ id: z.uuid() });
 
+export const previewQuery = z.object({ limit: z.coerce.number().int().min(1).max(100).default(20) });
+
 export const jobListQuery = z.object({
   connection_id: z.uuid().optional(),
   status: z.enum(['queued', 'running', 'succeeded', 'failed', 'partially_succeeded', 'cancelled']).optional(),

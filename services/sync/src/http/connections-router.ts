@@ -6,9 +6,10 @@ import {
   createConnection, deleteConnection, getConnection, listConnections, updateConnection, type ConnectionChange,
 } from '../usecases/manage-connections.ts';
 import { requestRun } from '../usecases/manage-jobs.ts';
-import { createConnectionBody, idParams, patchConnectionBody, runBody } from './connection-schemas.ts';
+import { previewConnection } from '../usecases/preview-connection.ts';
+import { createConnectionBody, idParams, patchConnectionBody, previewQuery, runBody } from './connection-schemas.ts';
 import { expectedVersion, setEtag } from './etag.ts';
-import { toConnectionJson, toJobJson } from './presenters.ts';
+import { toConnectionJson, toJobJson, toPreviewJson } from './presenters.ts';
 
 /** /admin/sync/connections (app.ts lets only admins in): sources of people, their settings, secrets (write-only) and schedule. */
 export function createConnectionsRouter(deps: SyncDeps): Router {
@@ -62,6 +63,13 @@ export function createConnectionsRouter(deps: SyncDeps): Router {
     const { job, created } = await requestRun(deps, { connectionId: id, mode: body.mode ?? 'incremental', trigger: 'manual', actorId: actorOf(req).id });
     res.location(`/api/v1/admin/sync/jobs/${job.id}`);
     sendOk(res, { job_id: job.id, created, job: toJobJson(job) }, 202);
+  });
+
+  // The first page mapped as a job would map it; nothing is written.
+  router.post('/admin/sync/connections/:id/preview', async (req, res) => {
+    const { id } = validate(idParams, req.params, 'path');
+    const { limit } = validate(previewQuery, { limit: req.query.limit }, 'query');
+    sendOk(res, toPreviewJson(await previewConnection(deps, id, limit)));
   });
 
   return router;

@@ -1,6 +1,7 @@
 import type { Connection } from '../domain/connection.ts';
 import type { Job } from '../domain/job.ts';
 import type { JobErrorRow } from '../usecases/ports.ts';
+import type { Preview } from '../usecases/preview-connection.ts';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -52,4 +53,13 @@ export const toJobErrorJson = (e: JobErrorRow) => ({
   message: e.message,
   raw: e.raw,
   created_at: iso(e.createdAt),
+});
+
+export const toPreviewJson = (p: Preview) => ({
+  fetched: p.fetched,
+  has_more: p.hasMore,
+  users: p.users.map((u) => ({
+    external_id: u.externalId, email: u.email, display_name: u.displayName, first_name: u.firstName, last_name: u.lastName, locale: u.locale, timezone: u.timezone,
+  })),
+  errors: p.errors.map((e) => ({ record_ref: e.recordRef, field: e.field, message: e.message, raw: e.raw })),
 });

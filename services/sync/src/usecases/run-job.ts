@@ -7,6 +7,7 @@ import { addCounts, finalStatus, type Job, type JobCounts, type JobStatus, type 
 import type { SyncDeps } from './deps.ts';
 import { JobFailure, JobStop, startJobControl, type JobControl } from './job-control.ts';
 import { ProviderError, type ProviderSession, type SourcePage } from './provider-port.ts';
+import { openSession } from './open-session.ts';
 import { maxWatermark, parseCursor, serializeCursor, startCursor, type SyncCursor } from './sync-cursor.ts';
 
 export const EVENT_SOURCE = 'sync';
@@ -73,24 +74,6 @@ export async function runJob(deps: SyncDeps, jobId: string, { worker, signal }: 
   } finally {
     ctl.stop();
   }
-}
-
-async function openSession(deps: SyncDeps, connection: Connection, signal: AbortSignal): Promise<ProviderSession> {
-  const adapter = deps.providers.get(connection.provider);
-  if (!adapter) throw new JobFailure(`Unknown provider ${connection.provider}`);
-  const parsed = adapter.parseSettings(connection.settings);
-  if ('issues' in parsed) throw new JobFailure(`Invalid settings: ${parsed.issues[0]?.field ?? 'settings'}`);
-  // The plaintext secrets are read right before use and never leave this job's provider session.
-  const sealed = await deps.connections.findSecrets(deps.db, connection.id);
-  let secrets: Record<string, string> = {};
-  if (sealed) {
-    try {
-      secrets = deps.secrets.open(sealed);
-    } catch {
-      throw new JobFailure('The connection secrets cannot be read (was SYNC_SECRET_KEY changed?)');
-    }
-  }
-  return adapter.open({ settings: parsed.settings, secrets, pageSize: deps.settings.pageSize, timeoutMs: deps.settings.providerTimeoutMs, signal });
 }
 
 async function importPages(run: Run): Promise<{ counts: JobCounts; cursor: SyncCursor; pages: number }> {
