@@ -14,7 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -176,6 +176,7 @@ export async function runSyncBench(): Promise<unknown> {
   };
   const done = onInterrupt(cleanup);
   const startedAt = new Date().toISOString();
+  const loadStart = loadavg().map((l) => round(l, 1));
   try {
     progress(`sync: ${rows} people, database ${db.name}`);
     const auth = await startService('auth', {
@@ -229,7 +230,8 @@ export async function runSyncBench(): Promise<unknown> {
       started_at: startedAt,
       finished_at: new Date().toISOString(),
       git_commit: gitCommit(),
-      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, node: process.version },
+      // Other processes on the machine share its CPUs: the load at the start and the end says how disturbed the run was.
+      machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, node: process.version, load_avg_start: loadStart, load_avg_end: loadavg().map((l) => round(l, 1)) },
       settings: { rows, page_size: PAGE, batch_size: BATCH },
       import: first,
       second_run: second,
@@ -251,7 +253,7 @@ async function writeResults(r: { import: JobResult; second_run: JobResult; sync_
   const md = [
     '# Sync benchmark',
     '',
-    `Run ${r.started_at} at ${r.git_commit ?? 'unknown commit'} on ${String(r.machine.cpus)} CPUs. ${r.settings.rows.toLocaleString('en-US')} people from a rest-json source (pages of ${PAGE}, batches of ${BATCH}, 2 in flight) into the real user service (identities created by the real auth service).`,
+    `Run ${r.started_at} at ${r.git_commit ?? 'unknown commit'} on ${String(r.machine.cpus)} CPUs (load average ${String(r.machine.load_avg_start)} at the start, ${String(r.machine.load_avg_end)} at the end). ${r.settings.rows.toLocaleString('en-US')} people from a rest-json source (pages of ${PAGE}, batches of ${BATCH}, 2 in flight) into the real user service (identities created by the real auth service).`,
     '',
     '| Measurement | Seconds | Rows/s |',
     '| --- | ---: | ---: |',
