@@ -92,7 +92,7 @@ async function importPages(run: Run): Promise<{ counts: JobCounts; cursor: SyncC
     counts = addCounts(counts, { fetched: page.records.length, ...outcome.counts, failed: errors.length });
     const next: SyncCursor = { pos: page.next, since: cursor.since, max: maxWatermark(cursor.max, max) };
     pages++;
-    ctl.check();
+    // The page is committed even when a cancel or a stop arrived meanwhile: its people are imported already.
     await deps.runInTx(async (tx) => {
       await deps.jobErrors.addMany(tx, job.id, errors);
       await deps.seen.markSeen(tx, connection.id, job.id, seenIds);
