@@ -135,6 +135,18 @@ describe('POST /internal/users/batch-upsert', () => {
     expect(accounts.calls()).toHaveLength(calls);
   });
 
+  it('two runs of the same batch at once create each person once', async () => {
+    const batch = { source: 'hr', users: [{ external_id: 'h-1', email: t.email('hr'), display_name: 'Hana' }, { external_id: 'h-2', email: t.email('hr'), display_name: 'Hugo' }] };
+    const [a, b] = await Promise.all([as(t, svc).post('/internal/users/batch-upsert', batch), as(t, svc).post('/internal/users/batch-upsert', batch)]);
+    for (const res of [a, b]) {
+      expect(res.status, JSON.stringify(res.body)).toBeLessThan(300);
+      for (const r of res.body.data.results) expect(['created', 'unchanged']).toContain(r.status);
+    }
+    const rows = await t.rows<{ id: string }>(`SELECT id FROM users.users WHERE external_source = 'hr' AND external_id LIKE 'h-%' ORDER BY external_id`);
+    expect(rows).toHaveLength(2);
+    expect((await events('user.created')).filter((d) => rows.some((r) => r.id === d.user_id))).toHaveLength(2);
+  });
+
   it('changes an email at auth first; if auth refuses, only that item fails', async () => {
     const email = t.email('mover');
     const first = await as(t, svc).post('/internal/users/batch-upsert', { source: 'erp', users: [{ external_id: 'e-1', email, display_name: 'Mover' }] });

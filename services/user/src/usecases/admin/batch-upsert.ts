@@ -121,8 +121,15 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
         results.push({ index: item.index, external_id: item.externalId, status: 'created', id: created.id });
         continue;
       }
-      // The identity and its profile existed under the same id (a registration): link it.
+      // The identity and its profile existed under the same id: a registration (link it), or a
+      // concurrent run of the same batch that created it first (bring it in line).
       const existing = await deps.users.findByIdForUpdate(tx, outcome.id);
+      if (existing && existing.externalSource === source && existing.externalId === item.externalId) {
+        const status = await applyItem(deps, tx, existing, item, null);
+        if (status === 'updated') touched.push(existing.id);
+        results.push({ index: item.index, external_id: item.externalId, status, id: existing.id });
+        continue;
+      }
       if (!existing || existing.externalId !== null) {
         results.push({ index: item.index, external_id: item.externalId, status: 'conflict', id: outcome.id, error: { code: 'BIZ_002', message: 'Email belongs to a user linked to another external record' } });
         continue;
