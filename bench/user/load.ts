@@ -59,6 +59,8 @@ export type LoadSpec = {
 
 export type LoadResult = {
   requests: number;
+  /** Requests of the warm-up before the measured run. */
+  warmup_requests: number;
   seconds: number;
   per_s: number;
   p50_ms: number;
@@ -80,7 +82,7 @@ function once(spec: LoadSpec, durationS: number, onResponse?: (status: number, m
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  if (spec.warmupS > 0) await once(spec, spec.warmupS);
+  const warmup = spec.warmupS > 0 ? await once(spec, spec.warmupS) : undefined;
   const histogram = new Histogram();
   const statuses: Record<string, number> = {};
   const cpu0 = treeCpuUs(spec.pid);
@@ -92,6 +94,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const n = result.requests.total;
   return {
     requests: n,
+    warmup_requests: warmup?.requests.total ?? 0,
     seconds: result.duration,
     per_s: round(n / result.duration, 0),
     p50_ms: round(histogram.percentile(50), 2),
@@ -131,6 +134,7 @@ export async function runSequential(spec: Omit<LoadSpec, 'connections' | 'warmup
   const sorted = latencies.sort((a, b) => a - b);
   return {
     requests: n,
+    warmup_requests: 1,
     seconds: round(seconds, 2),
     per_s: round(n / seconds, 1),
     p50_ms: round(percentile(sorted, 50), 2),

@@ -253,21 +253,27 @@ export async function runUserBench(settings: UserBenchSettings = userBenchSettin
 
     // Interleaved rounds, every other one in reverse order, so a slow spell of the machine does not fall on one side.
     const rounds = new Map<string, Round[]>();
-    const activity = new Map<string, ActivitySample>();
+    const activity = new Map<string, ActivitySample & { db_ms_per_request: number }>();
     for (let r = 0; r < settings.rounds; r++) {
       const order = r % 2 === 0 ? runnable : [...runnable].reverse();
       for (const { sc, side } of order) {
         // One-at-a-time scenarios are slow at 1M rows (seconds a request): the first round only.
         if (sc.sequential && r > 0) continue;
         const key = `${sc.id}.${side.size}`;
+        // Round 1 also samples the database: where its time goes, and its time per request.
+        const sampler = r === 0 ? sampleActivity(side.db.url, side.db.name) : undefined;
         try {
-          const sampler = side.size === 'big' && r === 0 ? sampleActivity(side.db.url, side.db.name) : undefined;
           const target = { origin: side.service.url, headers: { authorization: `Bearer ${side.tokens[sc.caller]}` }, path: sc.path(side), pid: side.service.child.pid };
-          const result = sc.sequential
-            ? await runSequential(target, sc.sequential, SEQUENTIAL_MAX_MS)
-            : await runLoad({ ...target, connections: settings.connections, warmupS: settings.warmupS, durationS: settings.durationS });
+          const result = await (sc.sequential
+            ? runSequential(target, sc.sequential, SEQUENTIAL_MAX_MS)
+            : runLoad({ ...target, connections: settings.connections, warmupS: settings.warmupS, durationS: settings.durationS })
+          ).finally(async () => {
+            const act = await sampler?.stop().catch(() => undefined);
+            if (act) activity.set(key, { ...act, db_ms_per_request: 0 });
+          });
+          const act = activity.get(key);
+          if (act && sampler) act.db_ms_per_request = round(act.backend_ms / Math.max(1, result.requests + result.warmup_requests), 2);
           if (result.requests === 0) throw new Error(`no request finished within the run (${result.seconds} s)`);
-          if (sampler) activity.set(key, await sampler.stop());
           const bad = Object.entries(result.statuses).filter(([status]) => !status.startsWith('2'));
           if (bad.length || result.errors) throw new Error(`answers other than 2xx: ${JSON.stringify(result.statuses)}, ${result.errors} errors`);
           rounds.set(key, [...(rounds.get(key) ?? []), { ...result, round: r + 1 }]);

@@ -19,7 +19,8 @@ export type Target = {
 
 type Load = { per_s: number; p50_ms: number; p99_ms: number };
 type Round = Load & { requests: number; service_cpu_us_per_request: number | null; round: number };
-type Side = { median: Load; rounds: Round[]; probe: Record<string, unknown>; activity?: { samples: number; busy_share: number; top: { share: number; query: string }[] } } | { not_measured: string };
+type Activity = { samples: number; busy_share: number; backend_ms: number; db_ms_per_request: number; top: { share: number; query: string }[] };
+type Side = { median: Load; rounds: Round[]; probe: Record<string, unknown>; activity?: Activity } | { not_measured: string };
 
 export type UserBenchResults = {
   started_at: string;
@@ -61,14 +62,18 @@ export function toMarkdown(r: UserBenchResults): string {
   ];
   if (r.uncommitted_changes?.length) lines.push(`Measured with uncommitted changes in: ${r.uncommitted_changes.join(', ')}.`, '');
   lines.push(
-    `| Scenario | ${small} rows: req/s, p50, p99 | ${big} rows: req/s, p50, p99 | service CPU µs/request (${small} / ${big}) |`,
-    '| --- | --- | --- | --- |',
+    `| Scenario | ${small} rows: req/s, p50, p99 | ${big} rows: req/s, p50, p99 | service CPU µs/request (${small} / ${big}) | database ms/request (${small} / ${big}) |`,
+    '| --- | --- | --- | --- | --- |',
   );
   const load = (s: Load) => `${n(s.per_s)}/s, ${n(s.p50_ms, ' ms')}, ${n(s.p99_ms, ' ms')}`;
   for (const sc of Object.values(r.scenarios)) {
     const cpu = [sc.small, sc.big].map(medianCpu).join(' / ');
-    lines.push(`| ${sc.label} | ${cell(sc.small, load) || '-'} | ${cell(sc.big, load) || '-'} | ${cpu} |`);
+    const db = [sc.small, sc.big].map((s) => (s && 'median' in s && s.activity ? n(s.activity.db_ms_per_request) : '-')).join(' / ');
+    lines.push(`| ${sc.label} | ${cell(sc.small, load) || '-'} | ${cell(sc.big, load) || '-'} | ${cpu} | ${db} |`);
   }
+  lines.push('', 'Database ms/request: statements of the benchmark database running, sampled from pg_stat_activity every ~10 ms during round 1 ' +
+    'and summed over time, per request served: how the work inside Postgres grows with the table, which the latencies show only through ' +
+    'the noise of a shared machine (see the load average above).');
   lines.push('', '| Target | p50 ratio (per round) | target | verdict |', '| --- | --- | --- | --- |');
   const rounds = (t: Target) => (t.per_round.length ? ` (${t.per_round.join(', ')})` : '');
   for (const t of Object.values(r.targets)) {
