@@ -21,6 +21,11 @@ const relay = startOutboxRelay({ pool, broker, schema: 'files', logger });
 const storage = await createStorage(config);
 await storage.check();
 logger.info('storage ready', { driver: storage.name, ...(storage.name === 'local' && { dir: config.STORAGE_DIR }) });
+// Writes cut off by a crash or a hard stop of an earlier run; none is older than the longest request.
+void storage.sweepIncomplete?.(new Date(Date.now() - config.REQUEST_TIMEOUT_MS - 60_000)).then(
+  (removed) => { if (removed > 0) logger.info('storage: removed interrupted writes', { removed }); },
+  (err: unknown) => logger.warn('storage: could not sweep interrupted writes', { err }),
+);
 
 const deps = createFileDeps({ config, pool, storage, logger });
 const transfers = createTransfers({ config, core: deps, pool, logger });

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
@@ -49,6 +49,25 @@ describe('local disk driver', () => {
     for (const key of ['../escape', '/abs', 'a//b', 'a/../../b', '', 'a b', 'x\u0000']) {
       await expect(driver.put(key, Readable.from([Buffer.from('x')])), key).rejects.toThrow(/invalid storage key/);
     }
+  });
+
+  it('sweeps interrupted writes older than the cut-off, and nothing else', async () => {
+    const body = new PassThrough();
+    const done = driver.put('gh/in-flight', body);
+    body.write('x');
+    await new Promise((r) => setTimeout(r, 20));
+    await driver.put('gh/complete', Readable.from([Buffer.from('done')]));
+    const old = join(dir, 'gh', 'dead.abc.partial');
+    writeFileSync(old, 'left by a crash');
+    utimesSync(old, new Date(Date.now() - 3_600_000), new Date(Date.now() - 3_600_000));
+
+    expect(await driver.sweepIncomplete!(new Date(Date.now() - 60_000))).toBe(1);
+    expect(files('gh')).toHaveLength(2);
+    expect(files('gh')).toContain('complete');
+    expect(files('gh').some((f) => /^in-flight\..*\.partial$/.test(f))).toBe(true);
+    body.end();
+    await done;
+    expect(files('gh').sort()).toEqual(['complete', 'in-flight']);
   });
 
   it('passes its readiness check on a writable directory', async () => {

@@ -19,6 +19,12 @@ export type StorageDriver = {
   stat(key: string): Promise<{ size: number } | null>;
   /** Throws when the storage cannot be used (readiness probe). */
   check(): Promise<void>;
+  /**
+   * Removes what writes interrupted by a dead process left behind, older than `olderThan` (no live
+   * write is that old); returns how many. S3 needs none: configure the bucket's lifecycle rule
+   * AbortIncompleteMultipartUpload for uploads cut off by a crash.
+   */
+  sweepIncomplete?(olderThan: Date): Promise<number>;
 };
 
 const KEY = /^[A-Za-z0-9_-][A-Za-z0-9/_-]{0,254}$/;
