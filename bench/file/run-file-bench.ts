@@ -252,14 +252,12 @@ export async function runFileBench(): Promise<unknown> {
     const measured = [...all.upload_direct, ...all.upload_gateway, ...all.download_direct, ...all.download_gateway, ...all.tus_gateway];
     const peak = (name: 'gateway' | 'file') => Math.max(...measured.map((t) => t.peak_rss_mb?.[name] ?? 0));
     const peakRss = { gateway_idle: idle.gateway, file_idle: idle.file, gateway: peak('gateway'), file: peak('file'), gateway_vm_hwm: vmHwmMb(pids.gateway), file_vm_hwm: vmHwmMb(pids.file) };
-    // The ratio is taken within each round (transfer and disk copy measured minutes apart at most,
-    // under the same load); the best round's ratio is judged, every round's is in the results.
+    // Judged conservatively: each side at its best round (the least disturbed by other work on the
+    // machine). The ratios within each round are recorded too; on a busy machine they swing widely
+    // because the disk copy itself is slowed by writeback of everyone's dirty pages.
     const perRound = (k: Kind) => all[k].map((t, i) => Number((t.mb_per_s / (all.stream[i]?.mb_per_s ?? NaN)).toFixed(2)));
     const roundRatios = { upload_gateway: perRound('upload_gateway'), download_gateway: perRound('download_gateway'), upload_direct: perRound('upload_direct'), download_direct: perRound('download_direct') };
-    const ratio = (t: Transfer) => {
-      const k = t === upGateway ? 'upload_gateway' : 'download_gateway';
-      return Math.max(...roundRatios[k]);
-    };
+    const ratio = (t: Transfer) => Number((t.mb_per_s / stream.mb_per_s).toFixed(2));
     const targets = {
       upload_gateway_vs_disk_copy: { value: ratio(upGateway), target: `≥ ${TARGET_RATIO}`, met: ratio(upGateway) >= TARGET_RATIO },
       download_gateway_vs_disk_copy: { value: ratio(downGateway), target: `≥ ${TARGET_RATIO}`, met: ratio(downGateway) >= TARGET_RATIO },
@@ -326,7 +324,7 @@ function markdown(r: FileBenchResults): string {
     '',
     `Ratios to the disk copy measured in the same round (round 1, 2 …): upload direct ${r.round_ratios_vs_disk_copy.upload_direct!.join(', ')}; ` +
       `upload through the gateway ${r.round_ratios_vs_disk_copy.upload_gateway!.join(', ')}; download direct ${r.round_ratios_vs_disk_copy.download_direct!.join(', ')}; ` +
-      `download through the gateway ${r.round_ratios_vs_disk_copy.download_gateway!.join(', ')}. The targets below take the best round.`,
+      `download through the gateway ${r.round_ratios_vs_disk_copy.download_gateway!.join(', ')}. The targets below compare each transfer's best round with the best disk copy.`,
     '',
     '| target | value | goal | |',
     '| --- | ---: | --- | --- |',
