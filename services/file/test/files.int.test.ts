@@ -100,6 +100,17 @@ describe('GET /files/{id}', () => {
     expect(res.body.data).toMatchObject({ id: file.id, name: 'hello.txt', size: 5, download_count: 0, last_downloaded_at: null, version: 1 });
   });
 
+  it('answers 304 to If-None-Match with the current version, 200 once it changed', async () => {
+    const user = t.principal();
+    const file = await t.upload(user, 'hello', { name: 'cached.txt' });
+    const cached = await request(t.app).get(`${API}/files/${file.id}`).set('authorization', user.auth).set('if-none-match', 'W/"1"');
+    expect(cached.status).toBe(304);
+    await request(t.app).patch(`${API}/files/${file.id}`).set('authorization', user.auth).send({ name: 'renamed.txt' });
+    const fresh = await request(t.app).get(`${API}/files/${file.id}`).set('authorization', user.auth).set('if-none-match', 'W/"1"');
+    expect(fresh.status).toBe(200);
+    expect(fresh.body.data.name).toBe('renamed.txt');
+  });
+
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {
     const user = t.principal();
     expectError(await request(t.app).get(`${API}/files/00000000-0000-4000-8000-000000000000`).set('authorization', user.auth), 404, 'BIZ_001');

@@ -60,7 +60,12 @@ export function createFilesRouter(deps: FileDeps): Router {
   router.get('/files/:id', async (req, res) => {
     const { id } = validate(idParams, req.params, 'path');
     const file = await getFile(deps, actorOf(req), id);
-    res.setHeader('ETag', metadataEtag(file));
+    const etag = metadataEtag(file);
+    res.setHeader('ETag', etag);
+    if (req.headers['if-none-match']?.split(',').some((tag) => tag.trim() === etag)) {
+      res.status(304).end();
+      return;
+    }
     sendOk(res, toFileJson(file));
   });
 
