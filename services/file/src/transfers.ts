@@ -59,6 +59,7 @@ export function createTransfers({ config, core, pool, logger }: {
       )));
     },
     ...(config.FILE_RETENTION_DAYS && { retentionDays: config.FILE_RETENTION_DAYS }),
+    reclaimLeases: () => core.quotas.reclaimExpired(core.db),
     now: core.now,
     logger,
   };

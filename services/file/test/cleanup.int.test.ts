@@ -52,6 +52,17 @@ describe('the cleanup job', () => {
     expect((await request(t.app).get(`${API}/files/${recent.id}`).set('authorization', user.auth)).status).toBe(200);
   });
 
+  it('gives back the reservation of an upload whose process died (an expired lease)', async () => {
+    const user = t.principal();
+    // What a process that died mid-upload leaves: bytes reserved under a lease nobody will settle.
+    await t.rows('INSERT INTO files.quotas (user_id, reserved_bytes) VALUES ($1, 5000)', [user.id]);
+    await t.rows("INSERT INTO files.quota_reservations (id, user_id, bytes, expires_at) VALUES (gen_random_uuid(), $1, 5000, now() - interval '1 minute')", [user.id]);
+    const run = await t.transfers.runCleanup();
+    expect(run).toMatchObject({ ran: true, usersWithLeasesReclaimed: 1 });
+    expect((await t.rows('SELECT reserved_bytes FROM files.quotas WHERE user_id = $1', [user.id]))[0]).toEqual({ reserved_bytes: '0' });
+    expect(await t.rows('SELECT id FROM files.quota_reservations WHERE user_id = $1', [user.id])).toEqual([]);
+  });
+
   it('runs on one replica at a time: a pass is skipped while another holds the lock', async () => {
     const user = t.principal();
     const file = await t.upload(user, 'to purge\n');

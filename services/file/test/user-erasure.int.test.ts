@@ -80,6 +80,7 @@ describe('on user.deleted', () => {
     const tus = await request(t.app).post(`${API}/uploads`).set('tus-resumable', '1.0.0').set('authorization', gone.auth).set('upload-length', '100');
     expect(tus.status).toBe(201);
     const uploadId = tus.headers.location!.split('/').pop()!;
+    await t.rows("INSERT INTO files.quota_reservations (id, user_id, bytes, expires_at) VALUES (gen_random_uuid(), $1, 10, now() + interval '1 hour')", [gone.id]);
     const keys = await t.rows<{ id: string; storage_key: string }>('SELECT id, storage_key FROM files.files WHERE owner_id = $1', [gone.id]);
     expect(keys).toHaveLength(2);
     for (const k of keys) expect(existsSync(join(t.storageDir, k.storage_key))).toBe(true);
@@ -96,6 +97,7 @@ describe('on user.deleted', () => {
     ]);
     for (const k of keys) expect(existsSync(join(t.storageDir, k.storage_key))).toBe(false);
     expect(await t.rows('SELECT user_id FROM files.quotas WHERE user_id = $1', [gone.id])).toEqual([]);
+    expect(await t.rows('SELECT id FROM files.quota_reservations WHERE user_id = $1', [gone.id])).toEqual([]);
     expect(await t.rows('SELECT id FROM files.tus_uploads WHERE owner_id = $1', [gone.id])).toEqual([]);
     expect(t.tusFiles().filter((f) => f.startsWith(uploadId))).toEqual([]);
     const [linkRow] = await t.rows<{ revoked_at: Date | null }>('SELECT revoked_at FROM files.links WHERE id = $1', [link.body.data.id]);

@@ -21,6 +21,7 @@ export function createPgErasureRepo(): ErasureRepo {
       return rows.map((r) => r.id);
     },
     async deleteQuota(tx, userId) {
+      await tx.query('DELETE FROM files.quota_reservations WHERE user_id = $1', [userId]);
       await tx.query('DELETE FROM files.quotas WHERE user_id = $1', [userId]);
     },
   };

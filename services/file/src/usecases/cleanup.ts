@@ -28,12 +28,16 @@ export type CleanupDeps = {
   /** file.deleted for files the retention removes. */
   onRetired: (tx: Tx, files: RetiredFile[]) => Promise<void>;
   retentionDays?: number;
+  /** Gives back the reserved bytes of uploads whose process died (expired reservation leases); returns users affected. */
+  reclaimLeases?: () => Promise<number>;
   now: () => Date;
   logger: Logger;
   batchSize?: number;
 };
 
-export type CleanupReport = { retired: number; purged: number; expiredUploads: number; completedUploadsForgotten: number; failed: number };
+export type CleanupReport = {
+  retired: number; purged: number; expiredUploads: number; completedUploadsForgotten: number; usersWithLeasesReclaimed: number; failed: number;
+};
 
 /**
  * One pass of the cleanup job: files past the retention (when set) are soft-deleted, the bytes of
@@ -43,7 +47,7 @@ export type CleanupReport = { retired: number; purged: number; expiredUploads: n
  */
 export async function runCleanup(deps: CleanupDeps): Promise<CleanupReport> {
   const batch = deps.batchSize ?? 100;
-  const report: CleanupReport = { retired: 0, purged: 0, expiredUploads: 0, completedUploadsForgotten: 0, failed: 0 };
+  const report: CleanupReport = { retired: 0, purged: 0, expiredUploads: 0, completedUploadsForgotten: 0, usersWithLeasesReclaimed: 0, failed: 0 };
 
   if (deps.retentionDays) {
     const before = new Date(deps.now().getTime() - deps.retentionDays * 86_400_000);
@@ -99,5 +103,9 @@ export async function runCleanup(deps: CleanupDeps): Promise<CleanupReport> {
   }
   // A finished upload's row only answers HEAD with the file id to a client resuming late.
   report.completedUploadsForgotten = await deps.cleanup.pruneCompleted(deps.now());
+  if (deps.reclaimLeases) {
+    report.usersWithLeasesReclaimed = await deps.reclaimLeases();
+    if (report.usersWithLeasesReclaimed > 0) deps.logger.info('cleanup: reservations of dead uploads given back', { users: report.usersWithLeasesReclaimed });
+  }
   return report;
 }

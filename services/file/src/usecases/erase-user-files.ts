@@ -9,6 +9,7 @@ export type ErasureRepo = {
   markErased(tx: Tx, userId: string, at: Date): Promise<number>;
   /** The user's unfinished tus uploads, deleted; returns their ids (for the temp data). */
   deleteUploads(tx: Tx, userId: string): Promise<string[]>;
+  /** The quota row and any reservation leases. */
   deleteQuota(tx: Tx, userId: string): Promise<void>;
 };
 
