@@ -273,3 +273,34 @@ describe('createTokenProvider', () => {
     expect({ code: err.code, status: err.status }).toEqual({ code: 'EXT_003', status: 502 });
   });
 });
+
+describe('ServiceClient.stream', () => {
+  it('hands a 2xx body over unread, with the token, and maps errors like the other calls', async () => {
+    const target = await startTarget((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/csv' });
+      res.write('id,email\n');
+      setTimeout(() => res.end('1,a@example.com\n'), 20);
+    });
+    const client = createServiceClient({ name: testPrefix('file'), baseUrl: target.url, getToken: async () => 'svc-token' });
+    const answer = await client.stream('/internal/files/1/content');
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('content-type')).toBe('text/csv');
+    expect(await new Response(answer.body).text()).toBe('id,email\n1,a@example.com\n');
+    expect(target.hits[0]!.headers.authorization).toBe('Bearer svc-token');
+
+    target.handle(fail(404, 'BIZ_001', 'File 1 not found'));
+    expect(await caught(client.stream('/internal/files/1/content'))).toMatchObject({ code: 'BIZ_001', status: 404, message: 'File 1 not found' });
+    target.handle(fail(503, 'SYS_003'));
+    expect(await caught(client.stream('/internal/files/1/content'))).toMatchObject({ code: 'EXT_003' });
+    await target.close();
+    expect(await caught(client.stream('/internal/files/1/content'))).toMatchObject({ code: 'EXT_002' });
+    client.close();
+  });
+
+  it('times out while waiting for the headers only', async () => {
+    const target = await startTarget(() => {});
+    const client = createServiceClient({ name: testPrefix('slowfile'), baseUrl: target.url, timeoutMs: 100 });
+    expect(await caught(client.stream('/x'))).toMatchObject({ code: 'EXT_001' });
+    client.close();
+  });
+});
