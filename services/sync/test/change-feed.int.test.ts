@@ -37,6 +37,8 @@ describe('reading the change feed', () => {
     expect(all.cursor).toBe(written.at(-1));
     expect(all.changes[0]).toMatchObject({ entity: 'user', entity_id: userA, user_id: userA, op: 'upsert', data: { i: 0 } });
     expect(Object.keys(all.changes[0]!).sort()).toEqual(['created_at', 'data', 'entity', 'entity_id', 'id', 'occurred_at', 'op', 'user_id']);
+    const [stored] = await t.rows<{ occurred_at: Date; created_at: Date }>('SELECT occurred_at, created_at FROM sync.changes WHERE id = $1', [written[0]]);
+    expect(all.changes[0]).toMatchObject({ occurred_at: stored!.occurred_at.toISOString(), created_at: stored!.created_at.toISOString() });
 
     const own = await readAll((since) => feed(t.token('user', userA))(since, 4), head);
     const ownRows = (await changesTable()).filter((r) => r.user_id === userA && Number(r.id) > head);

@@ -13,7 +13,7 @@ const change = (id: number, userId = 'u1'): Change => ({
 function fakeLog(rows: Change[], prunedThrough = 0): ChangeLog {
   return {
     page: async (_db, { after, userId, limit }) => ({
-      rows: rows.filter((r) => r.id > after && (!userId || r.userId === userId)).slice(0, limit),
+      rows: rows.filter((r) => r.id > after && (!userId || r.userId === userId)).slice(0, limit).map((r) => ({ id: r.id, userId: r.userId, json: JSON.stringify({ id: r.id }) })),
       head: Math.max(prunedThrough, ...rows.map((r) => r.id)),
       prunedThrough,
     }),

@@ -17,6 +17,12 @@ export type Change = {
   createdAt: Date;
 };
 
+/**
+ * A change as the feed answers it: its JSON {id, entity, entity_id, user_id, op, data, occurred_at,
+ * created_at} rendered by the database (the read path only concatenates), with what the readers need.
+ */
+export type RenderedChange = { id: number; userId: string | null; json: string };
+
 /** A change to append; the log assigns id and created_at. */
 export type NewChange = Pick<Change, 'entity' | 'entityId' | 'userId' | 'op' | 'data'>;
 

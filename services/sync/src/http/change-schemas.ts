@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Change } from '../domain/change.ts';
 import type { Since } from '../usecases/read-changes.ts';
 
 export const MAX_CHANGES_LIMIT = 1_000;
@@ -20,14 +19,3 @@ export const streamQuery = z.strictObject({ since: cursor.optional() });
 /** No since: from the oldest change kept. */
 export const sinceOf = (raw: string | undefined): Since =>
   raw === undefined ? 'oldest' : raw === 'latest' ? 'latest' : { after: Number(raw) };
-
-export const toChangeJson = (c: Change) => ({
-  id: c.id,
-  entity: c.entity,
-  entity_id: c.entityId,
-  user_id: c.userId,
-  op: c.op,
-  data: c.data,
-  occurred_at: c.occurredAt.toISOString(),
-  created_at: c.createdAt.toISOString(),
-});

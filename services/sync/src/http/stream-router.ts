@@ -4,7 +4,7 @@ import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http';
 import type { ChangeFeedDeps, ChangeHint } from '../usecases/change-feed-ports.ts';
 import { readChanges, type ChangesRead, type Since } from '../usecases/read-changes.ts';
-import { sinceOf, streamQuery, toChangeJson } from './change-schemas.ts';
+import { sinceOf, streamQuery } from './change-schemas.ts';
 import type { Guards } from './guards.ts';
 
 export type ChangeStreamSettings = {
@@ -97,7 +97,7 @@ export function createChangeStreams(deps: Deps, guards: Pick<Guards, 'user' | 's
             pending = null;
             for (const c of page.items) {
               if (closed) return;
-              await write(`id: ${c.id}\nevent: change\ndata: ${JSON.stringify(toChangeJson(c))}\n\n`);
+              await write(`id: ${c.id}\nevent: change\ndata: ${c.json}\n\n`);
               advertised = c.id;
             }
             cursor = page.nextCursor;

@@ -1,12 +1,12 @@
 import type { Logger } from '@platform/shared/logger';
-import type { Change, ChangeEntity, NewChange } from '../domain/change.ts';
+import type { Change, ChangeEntity, NewChange, RenderedChange } from '../domain/change.ts';
 import type { Db, Outbox, PoolClient } from './ports.ts';
 
 /**
  * A page of the log read in one snapshot: `head` is the highest id committed in that snapshot and
  * `prunedThrough` the retention watermark (every id up to it is gone).
  */
-export type ChangePage = { rows: Change[]; head: number; prunedThrough: number };
+export type ChangePage = { rows: RenderedChange[]; head: number; prunedThrough: number };
 
 /**
  * The change log (sync.changes). Writers take the append lock first and hold it until their

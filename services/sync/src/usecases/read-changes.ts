@@ -1,12 +1,12 @@
 import { AppError } from '@platform/shared/errors';
-import type { Change } from '../domain/change.ts';
+import type { RenderedChange } from '../domain/change.ts';
 import type { ChangeFeedDeps } from './change-feed-ports.ts';
 
 /** Where to read from: after a cursor, from the oldest retained change, or from now on. */
 export type Since = { after: number } | 'oldest' | 'latest';
 
 export type ChangesRead = {
-  items: Change[];
+  items: RenderedChange[];
   /** Pass as `since` next time: the last change returned, or the head of the log when the caller has seen everything. */
   nextCursor: number;
   hasMore: boolean;
