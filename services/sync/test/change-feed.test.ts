@@ -32,6 +32,9 @@ describe('which user records the feed writes', () => {
   it('skips a repeat, an older version and anything after a tombstone', () => {
     expect(userUpsertNeeded(latest({ version: 2, b: [1, { c: 2 }], a: 1 }), { a: 1, b: [1, { c: 2 }], version: 2 })).toBe(false);
     expect(userUpsertNeeded(latest({ version: 3 }), { version: 2 })).toBe(false);
+    // Same version, an older lookup finishing last.
+    expect(userUpsertNeeded(latest({ version: 2, status: 'banned', updated_at: '2026-01-02T00:00:00.000Z' }), { version: 2, status: 'active', updated_at: '2026-01-01T00:00:00.000Z' })).toBe(false);
+    expect(userUpsertNeeded(latest({ version: 2, status: 'active', updated_at: '2026-01-01T00:00:00.000Z' }), { version: 2, status: 'banned', updated_at: '2026-01-02T00:00:00.000Z' })).toBe(true);
     expect(userUpsertNeeded(latest(null, 'delete'), { version: 9 })).toBe(false);
   });
 

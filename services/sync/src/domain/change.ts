@@ -52,7 +52,8 @@ export function sameData(a: unknown, b: unknown): boolean {
 /**
  * Whether a freshly fetched user record should be written after `latest` (the entity's newest change):
  * not after a tombstone (a late event must not bring a deleted user back), not when the log already
- * has a newer version, and not when it repeats the latest data.
+ * has a newer version (or the same version updated later: two lookups may finish out of order), and
+ * not when it repeats the latest data.
  */
 export function userUpsertNeeded(latest: Pick<Change, 'op' | 'data'> | null, next: Record<string, unknown>): boolean {
   if (!latest) return true;
@@ -60,5 +61,7 @@ export function userUpsertNeeded(latest: Pick<Change, 'op' | 'data'> | null, nex
   const had = Number(latest.data?.version);
   const has = Number(next.version);
   if (Number.isFinite(had) && Number.isFinite(has) && had > has) return false;
+  // Same version (a change that does not bump it, e.g. a ban): the later updated_at wins.
+  if (had === has && Date.parse(String(latest.data?.updated_at)) > Date.parse(String(next.updated_at))) return false;
   return !sameData(latest.data, next);
 }
