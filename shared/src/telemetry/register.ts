@@ -2,6 +2,7 @@
 // It runs before the app's first import, so the instrumented modules are patched when they load.
 import { register } from 'node:module';
 import { telemetryMode } from './telemetry-mode.ts';
+import type { Telemetry } from './start-telemetry.ts';
 
 // The ESM loader hook (import-in-the-middle) lets the instrumentations patch modules that ESM code
 // imports. Wrapping every module slows start-up and has broken packages before, so only the
@@ -12,10 +13,12 @@ if (telemetryMode() !== 'disabled') {
   register('@opentelemetry/instrumentation/hook.mjs', import.meta.url, { data: { include: INSTRUMENTED } });
 }
 
-// Loaded after the hook is in place, so even the SDK's own imports of http go through it.
-const { startTelemetry } = await import('./start-telemetry.ts');
+// Loaded after the hook is in place, so even the SDK's own imports of http go through it. With the
+// SDK disabled it is not loaded at all (its modules and instrumentations cost ~55 MB of RSS).
 const { setActiveTelemetry } = await import('./shutdown-telemetry.ts');
-const telemetry = startTelemetry();
+const telemetry: Telemetry = telemetryMode() === 'disabled'
+  ? { mode: 'disabled', flush: async () => {}, shutdown: async () => {} }
+  : (await import('./start-telemetry.ts')).startTelemetry();
 setActiveTelemetry(telemetry);
 
 // On the way out: when the app has its own handler (onShutdown) it decides when to exit, so the
