@@ -15,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
+import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
@@ -47,6 +47,10 @@ export type FileBenchResults = {
   finished_at: string;
   git_commit: string | null;
   machine: Record<string, unknown>;
+  /** os.loadavg() (1, 5, 15 min) at the start, before each round and at the end: how busy the machine was. */
+  load_average: { start: number[]; rounds: number[][]; end: number[] };
+  /** Node flags of the start scripts the processes ran with. */
+  node_flags: { gateway: string[]; file: string[] };
   /** What sends and receives the bytes: curl when installed, else a node:http client. */
   client: 'curl' | 'node';
   file: { bytes: number; sha256: string; content_type: string };
@@ -77,15 +81,24 @@ function vmHwmMb(pid: number): number | null {
   }
 }
 
-/** The node arguments of services/file's `start` script (flags included), so the bench runs what `npm start` runs. */
-function startArgs(): string[] {
-  const pkg = JSON.parse(readFileSync(join(root, 'services/file/package.json'), 'utf8')) as { scripts?: { start?: string } };
+/** The node arguments of a package's `start` script (flags included), so the bench runs what `npm start` runs. */
+function startArgs(dir: 'services/file' | 'gateway'): string[] {
+  const pkg = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
   const words = (pkg.scripts?.start ?? 'node --import @platform/shared/telemetry/register src/main.ts').trim().split(/\s+/);
-  if (words[0] !== 'node') throw new Error(`services/file's start script does not start with node: ${pkg.scripts?.start}`);
+  if (words[0] !== 'node') throw new Error(`${dir}'s start script does not start with node: ${pkg.scripts?.start}`);
   return words.slice(1);
 }
 
-async function startFileService(runDir: string, db: BenchDatabase, auth: AuthProcess, exchange: string, bytes: number): Promise<{ child: Child; url: string }> {
+/** The V8/node flags of the gateway's start script (what comes before `--import`). */
+const gatewayNodeFlags = (): string[] => {
+  const args = startArgs('gateway');
+  const end = args.indexOf('--import');
+  return end === -1 ? [] : args.slice(0, end);
+};
+
+const loadAverage = () => loadavg().map((n) => Number(n.toFixed(2)));
+
+export async function startFileService(runDir: string, db: BenchDatabase, auth: AuthProcess, exchange: string, bytes: number): Promise<{ child: Child; url: string }> {
   const port = await freePort();
   const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('OTEL_')));
   Object.assign(env, devDefaults(root), {
@@ -111,7 +124,7 @@ async function startFileService(runDir: string, db: BenchDatabase, auth: AuthPro
   const child = spawnChild({
     name: 'file service',
     command: process.execPath,
-    args: startArgs(),
+    args: startArgs('services/file'),
     cwd: join(root, 'services/file'),
     env,
     logFile: join(runDir, 'file-service.log'),
@@ -127,7 +140,7 @@ async function startFileService(runDir: string, db: BenchDatabase, auth: AuthPro
 }
 
 /** kong/kong.yml rendered with the development keys (as `npm start` does), its upstreams moved to this run's ports. */
-function kongDocFor(filePort: number, authPort: number): Record<string, unknown> {
+export function kongDocFor(filePort: number, authPort: number): Record<string, unknown> {
   const keys = ensureDevKeys(join(root, DEV_KEYS_DIR));
   const apiKeys = JSON.parse(readFileSync(keys.apiKeysFile, 'utf8')) as Record<string, string>;
   const vars = kongTemplateVars(readFileSync(keys.privateKeyFile, 'utf8'), apiKeys);
@@ -137,7 +150,7 @@ function kongDocFor(filePort: number, authPort: number): Record<string, unknown>
   return parse(rendered) as Record<string, unknown>;
 }
 
-async function login(auth: AuthProcess, email: string, password: string): Promise<string> {
+export async function login(auth: AuthProcess, email: string, password: string): Promise<string> {
   const res = await fetch(`${auth.baseUrl}/api/v1/public/auth/login`, {
     method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
   });
@@ -146,7 +159,7 @@ async function login(auth: AuthProcess, email: string, password: string): Promis
   return body.data.access_token;
 }
 
-async function register(auth: AuthProcess): Promise<{ email: string; password: string }> {
+export async function register(auth: AuthProcess): Promise<{ email: string; password: string }> {
   const email = `file-bench-${randomBytes(4).toString('hex')}@example.com`;
   const password = 'File-Bench-Passw0rd!';
   const res = await fetch(`${auth.baseUrl}/api/v1/public/auth/register`, {
@@ -177,7 +190,7 @@ export async function runFileBench(): Promise<unknown> {
     stops.push(() => file.child.stop());
     const filePort = Number(new URL(file.url).port);
     const gateway: GatewayProcess = await startGatewayProcess({
-      label: 'file', doc: kongDocFor(filePort, Number(new URL(auth.baseUrl).port)), runDir, redisUrl: infra.redisUrl,
+      label: 'file', doc: kongDocFor(filePort, Number(new URL(auth.baseUrl).port)), runDir, redisUrl: infra.redisUrl, nodeFlags: gatewayNodeFlags(),
     });
     stops.push(() => gateway.child.stop());
     const pids = { gateway: gateway.child.pid, file: file.child.pid };
@@ -214,7 +227,10 @@ export async function runFileBench(): Promise<unknown> {
       stream: [], kernel: [], upload_direct: [], upload_gateway: [], download_direct: [], download_gateway: [], tus_gateway: [],
     };
     const tusErrors: string[] = [];
+    const startLoad = loadAverage();
+    const roundLoads: number[][] = [];
     for (let round = 1; round <= rounds; round++) {
+      roundLoads.push(loadAverage());
       progress(`file: round ${round}/${rounds}: disk copy of ${bytes / MB} MiB`);
       all.stream.push(await streamCopy(data.path, join(runDir, 'copy.bin'), bytes));
       all.kernel.push(await kernelCopy(data.path, join(runDir, 'copy.bin'), bytes));
@@ -269,6 +285,8 @@ export async function runFileBench(): Promise<unknown> {
       finished_at: new Date().toISOString(),
       git_commit: gitCommit(),
       machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, memory_gib: Number((totalmem() / 2 ** 30).toFixed(1)), node: process.version },
+      load_average: { start: startLoad, rounds: roundLoads, end: loadAverage() },
+      node_flags: { gateway: gatewayNodeFlags(), file: startArgs('services/file').slice(0, Math.max(0, startArgs('services/file').indexOf('--import'))) },
       client: CLIENT,
       file: { bytes, sha256: data.sha256, content_type: 'application/gzip' },
       rounds,
@@ -304,7 +322,9 @@ function markdown(r: FileBenchResults): string {
       `${r.rounds} interleaved round(s), each transfer's best round shown (all rounds in the JSON). ` +
       `Commit ${r.git_commit ?? 'n/a'}, ${r.machine.cpus} vCPU, node ${r.machine.node}, ${r.finished_at}. ` +
       `Client (${r.client}), gateway and file service share the machine; telemetry off. The disk-copy reference is a read→write stream copy ` +
-      '(what any process moving the bytes does); fs.copyFile, which the kernel does without the bytes leaving it, is shown beside it.',
+      '(what any process moving the bytes does); fs.copyFile, which the kernel does without the bytes leaving it, is shown beside it. ' +
+      `Load average (1 min) before each round: ${r.load_average.rounds.map((l) => l[0]).join(', ')} (end ${r.load_average.end.join(' / ')}). ` +
+      `Node flags from the start scripts: gateway \`${r.node_flags.gateway.join(' ') || 'none'}\`, file service \`${r.node_flags.file.join(' ') || 'none'}\`.`,
     '',
     '| transfer (best round) | seconds | MB/s | × best disk copy | gateway peak RSS (MB) | file service peak RSS (MB) |',
     '| --- | ---: | ---: | ---: | ---: | ---: |',

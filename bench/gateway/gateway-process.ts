@@ -21,6 +21,8 @@ export type GatewayLaunch = {
   otlpEndpoint?: string;
   /** Write a V8 CPU profile (--cpu-prof) into this directory when the process exits. */
   cpuProfDir?: string;
+  /** Node flags put before `--import` (the file bench passes those of gateway/package.json's start script). */
+  nodeFlags?: string[];
 };
 
 export async function startGatewayProcess(launch: GatewayLaunch): Promise<GatewayProcess> {
@@ -46,6 +48,7 @@ export async function startGatewayProcess(launch: GatewayLaunch): Promise<Gatewa
     env.OTEL_SDK_DISABLED = 'true';
   }
   const args = ['--import', '@platform/shared/telemetry/register', 'src/main.ts'];
+  if (launch.nodeFlags) args.unshift(...launch.nodeFlags);
   if (launch.cpuProfDir) args.unshift('--cpu-prof', `--cpu-prof-dir=${launch.cpuProfDir}`);
   const child = spawnChild({
     name: `gateway (${launch.label})`,
