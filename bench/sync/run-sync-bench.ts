@@ -28,6 +28,7 @@ import { infra, rootDir } from '../lib/deps.ts';
 import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
+import { benchAmqp } from '../user/amqp-vhost.ts';
 
 const root = fileURLToPath(rootDir);
 const RESULTS_DIR = join(root, 'bench/results');
@@ -161,7 +162,9 @@ export async function runSyncBench(): Promise<unknown> {
   const exchange = `bench.sync.${label}`;
   ensureDevKeys(join(root, DEV_KEYS_DIR));
   const dev = devDefaults(root);
-  const common = { DATABASE_URL: db.url, REDIS_URL: infra.redisUrl, AMQP_URL: infra.amqpUrl, EVENTS_EXCHANGE: exchange, EVENT_QUEUE_PREFIX: label };
+  // A RabbitMQ vhost of its own (where rabbitmqctl exists): every queue the services declare goes with it.
+  const amqp = await benchAmqp(infra.amqpUrl);
+  const common = { DATABASE_URL: db.url, REDIS_URL: infra.redisUrl, AMQP_URL: amqp.url, EVENTS_EXCHANGE: exchange, EVENT_QUEUE_PREFIX: label };
   const children: Child[] = [];
   const source = await startSource(rows, label, key);
   const nullUsers = await startNullUserService();
@@ -170,7 +173,9 @@ export async function runSyncBench(): Promise<unknown> {
     await new Promise((r) => source.server.close(r));
     await new Promise((r) => nullUsers.server.close(r));
     await db.drop().catch(() => {});
-    await deleteExchange(infra.amqpUrl, exchange).catch(() => {});
+    await deleteExchange(amqp.url, exchange).catch(() => {});
+    await deleteExchange(amqp.url, `${exchange}.alone`).catch(() => {});
+    await amqp.drop();
     if (process.env.BENCH_SYNC_KEEP_LOGS) progress(`sync: service logs kept in ${runDir}`);
     else rmSync(runDir, { recursive: true, force: true });
   };
@@ -196,8 +201,9 @@ export async function runSyncBench(): Promise<unknown> {
     children.push(sync.child);
 
     // A second sync process (its own queue) aimed at the null user service: sync's own pipeline rate.
+    // Its own exchange and queue prefix: no events reach it, so its change-feed consumers stay idle.
     const syncAlone = await startService('sync', {
-      ...common, ...authEnv, SERVICE_CLIENT_ID: 'sync', SERVICE_CLIENT_SECRET: DEV_SERVICE_SECRETS.sync!, USER_SERVICE_URL: nullUsers.url,
+      ...common, EVENTS_EXCHANGE: `${exchange}.alone`, EVENT_QUEUE_PREFIX: `${label}alone`, ...authEnv, SERVICE_CLIENT_ID: 'sync', SERVICE_CLIENT_SECRET: DEV_SERVICE_SECRETS.sync!, USER_SERVICE_URL: nullUsers.url,
       SYNC_SECRET_KEY: dev.SYNC_SECRET_KEY!, SYNC_JOB_QUEUE: `${label}.alone.jobs`, SYNC_SCHEDULER: 'false', SYNC_PAGE_SIZE: String(PAGE), SYNC_BATCH_SIZE: String(BATCH),
     }, runDir);
     children.push(syncAlone.child);
@@ -232,7 +238,7 @@ export async function runSyncBench(): Promise<unknown> {
       git_commit: gitCommit(),
       // Other processes on the machine share its CPUs: the load at the start and the end says how disturbed the run was.
       machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, node: process.version, load_avg_start: loadStart, load_avg_end: loadavg().map((l) => round(l, 1)) },
-      settings: { rows, page_size: PAGE, batch_size: BATCH },
+      settings: { rows, page_size: PAGE, batch_size: BATCH, amqp: amqp.isolation },
       import: first,
       second_run: second,
       sync_alone: alone,
