@@ -65,6 +65,8 @@ export type FileBenchResults = {
   tus_upload_gateway: Measured | { error: string };
   /** Idle: after start, before any transfer. Peak: the highest sample during the transfers, and VmHWM (lifetime peak). */
   peak_rss_mb: { gateway_idle: number; file_idle: number; gateway: number; file: number; gateway_vm_hwm: number | null; file_vm_hwm: number | null };
+  /** Informational, idle: RSS backed by files (mostly the node executable, shared by every Node process) and the anonymous rest. */
+  idle_rss_split_mb: Record<'gateway' | 'file', { rss_file: number | null; rss_anon: number | null }>;
   targets: Record<string, { value: number; target: string; met: boolean }>;
 };
 
@@ -72,9 +74,9 @@ const gitCommit = () => {
   try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return null; }
 };
 
-function vmHwmMb(pid: number): number | null {
+function procStatusMb(pid: number, field = 'VmHWM'): number | null {
   try {
-    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
     return match ? Number((Number(match[1]) / 1024).toFixed(1)) : null;
   } catch {
     return null;
@@ -196,6 +198,8 @@ export async function runFileBench(): Promise<unknown> {
     const pids = { gateway: gateway.child.pid, file: file.child.pid };
     await new Promise((r) => setTimeout(r, 1_000));
     const idle = { gateway: Number(((rssBytes(pids.gateway) ?? 0) / MB).toFixed(1)), file: Number(((rssBytes(pids.file) ?? 0) / MB).toFixed(1)) };
+    const split = (pid: number) => ({ rss_file: procStatusMb(pid, 'RssFile'), rss_anon: procStatusMb(pid, 'RssAnon') });
+    const idleSplit = { gateway: split(pids.gateway), file: split(pids.file) };
     progress(`file: idle RSS gateway ${idle.gateway} MB, file service ${idle.file} MB`);
     const user = await register(auth);
 
@@ -267,7 +271,7 @@ export async function runFileBench(): Promise<unknown> {
     const tusUpload: Measured | { error: string } = all.tus_gateway.length ? best(all.tus_gateway) as Measured : { error: tusErrors.join('; ') || 'not run' };
     const measured = [...all.upload_direct, ...all.upload_gateway, ...all.download_direct, ...all.download_gateway, ...all.tus_gateway];
     const peak = (name: 'gateway' | 'file') => Math.max(...measured.map((t) => t.peak_rss_mb?.[name] ?? 0));
-    const peakRss = { gateway_idle: idle.gateway, file_idle: idle.file, gateway: peak('gateway'), file: peak('file'), gateway_vm_hwm: vmHwmMb(pids.gateway), file_vm_hwm: vmHwmMb(pids.file) };
+    const peakRss = { gateway_idle: idle.gateway, file_idle: idle.file, gateway: peak('gateway'), file: peak('file'), gateway_vm_hwm: procStatusMb(pids.gateway), file_vm_hwm: procStatusMb(pids.file) };
     // Judged conservatively: each side at its best round (the least disturbed by other work on the
     // machine). The ratios within each round are recorded too; on a busy machine they swing widely
     // because the disk copy itself is slowed by writeback of everyone's dirty pages.
@@ -296,6 +300,7 @@ export async function runFileBench(): Promise<unknown> {
       round_ratios_vs_disk_copy: roundRatios,
       all_rounds: Object.fromEntries(Object.entries(all).map(([k, list]) => [k, list.map((t) => t.mb_per_s)])),
       peak_rss_mb: peakRss,
+      idle_rss_split_mb: idleSplit,
       targets,
     };
     const files = await writeFileResults(results);
@@ -340,7 +345,9 @@ function markdown(r: FileBenchResults): string {
     '',
     `RSS when idle after start (before any transfer): gateway ${r.peak_rss_mb.gateway_idle} MB, file service ${r.peak_rss_mb.file_idle} MB; ` +
       `highest sample during the transfers: gateway ${r.peak_rss_mb.gateway} MB, file service ${r.peak_rss_mb.file} MB; ` +
-      `peak over the whole process lifetime (VmHWM, the figure the target is checked on): gateway ${r.peak_rss_mb.gateway_vm_hwm ?? 'n/a'} MB, file service ${r.peak_rss_mb.file_vm_hwm ?? 'n/a'} MB.`,
+      `peak over the whole process lifetime (VmHWM, the figure the target is checked on): gateway ${r.peak_rss_mb.gateway_vm_hwm ?? 'n/a'} MB, file service ${r.peak_rss_mb.file_vm_hwm ?? 'n/a'} MB. ` +
+      `Of the idle RSS, file-backed pages (mostly the node executable, shared by every Node process): gateway ${r.idle_rss_split_mb.gateway.rss_file ?? 'n/a'} MB, ` +
+      `file service ${r.idle_rss_split_mb.file.rss_file ?? 'n/a'} MB; anonymous: gateway ${r.idle_rss_split_mb.gateway.rss_anon ?? 'n/a'} MB, file service ${r.idle_rss_split_mb.file.rss_anon ?? 'n/a'} MB.`,
     '',
     `Ratios to the disk copy measured in the same round (round 1, 2 …): upload direct ${r.round_ratios_vs_disk_copy.upload_direct!.join(', ')}; ` +
       `upload through the gateway ${r.round_ratios_vs_disk_copy.upload_gateway!.join(', ')}; download direct ${r.round_ratios_vs_disk_copy.download_direct!.join(', ')}; ` +
