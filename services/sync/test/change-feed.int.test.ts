@@ -139,12 +139,12 @@ describe('retention', () => {
     await t.rows(`INSERT INTO sync.changes (entity, entity_id, user_id, op, data, event_id, occurred_at, created_at)
                   SELECT 'file', gen_random_uuid()::text, gen_random_uuid(), 'upsert', '{}', gen_random_uuid(), now(), now() - interval '40 days'
                     FROM generate_series(1, 23000)`);
-    const [{ max: lastOld }] = await t.rows<{ max: string }>('SELECT max(id) FROM sync.changes');
+    const lastOld = (await t.rows<{ max: string }>('SELECT max(id) FROM sync.changes'))[0]!.max;
     const kept = await appendChanges(t, [{ entity: 'file', userId: userA }]);
     const replicas = [1, 2].map(() => startChangePruner({ pool: t.db.pool, changes: t.changeFeed.changes, retentionDays: 30, everyMs: 3_600_000, logger: t.deps.logger }));
     const deleted = await Promise.all(replicas.map((p) => p.runOnce()));
     await Promise.all(replicas.map((p) => p.stop()));
-    const [{ n }] = await t.rows<{ n: string }>('SELECT count(*) AS n FROM sync.changes WHERE id <= $1', [lastOld]);
+    const n = (await t.rows<{ n: string }>('SELECT count(*) AS n FROM sync.changes WHERE id <= $1', [lastOld]))[0]!.n;
     expect(Number(n)).toBe(0);
     expect(deleted[0]! + deleted[1]!).toBeGreaterThanOrEqual(23_000);
     const [state] = await t.rows<{ pruned_through: string }>('SELECT pruned_through FROM sync.change_feed_state');
