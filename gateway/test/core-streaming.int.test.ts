@@ -1,5 +1,6 @@
 // Streaming both ways with no buffering: a 200 MB upload and download with flat memory, SSE
 // events as they happen, and an Upgrade (WebSocket handshake) tunnelled through.
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +69,51 @@ describe('streaming', () => {
     clearInterval(sampler);
     expect(received).toBe(SIZE);
     expect(peak).toBeLessThan(64 * 1024 * 1024);
+  });
+
+  it('relays downloads byte for byte to a client that keeps pausing, twice over the pooled connection', async () => {
+    // The upstream socket reads into one reused buffer (read-buffer-socket.ts): nothing may be relayed from it after it is overwritten.
+    const data = randomBytes(16 * 1024 * 1024);
+    upstream.handle((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(data.length) });
+      let offset = 0;
+      const pump = () => {
+        while (offset < data.length) {
+          const piece = data.subarray(offset, offset + 64 * 1024);
+          offset += piece.length;
+          if (!res.write(piece)) return void res.once('drain', pump);
+        }
+        res.end();
+      };
+      pump();
+    });
+    const fetchSlowly = () => new Promise<Buffer>((resolve, reject) => {
+      request({ port: gw.port, host: '127.0.0.1', path: '/s/exact' }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => {
+          chunks.push(c);
+          if (chunks.length % 16 === 0) {
+            res.pause();
+            setTimeout(() => res.resume(), 5);
+          }
+        });
+        res.on('end', () => resolve(Buffer.concat(chunks)));
+        res.on('error', reject);
+      })
+        .on('error', reject)
+        .end();
+    });
+    try {
+      const connectionsBefore = upstream.connections();
+      for (let i = 0; i < 2; i++) {
+        const got = await fetchSlowly();
+        expect(got.length).toBe(data.length);
+        expect(got.equals(data)).toBe(true);
+      }
+      expect(upstream.connections() - connectionsBefore).toBeLessThanOrEqual(1);
+    } finally {
+      upstream.handle(undefined);
+    }
   });
 
   it('survives clients that abort an upload or a download midway', async () => {

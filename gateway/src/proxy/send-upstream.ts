@@ -155,7 +155,8 @@ export function attemptUpstream(spec: AttemptSpec): Promise<AttemptResult> {
         if (settled) return void socket.destroy();
         settled = true;
         done = true;
-        resolve({ kind: 'upgrade', response, socket, head, request: upReq });
+        // A copy: `head` may be a view of the socket's read buffer (read-buffer-socket.ts).
+        resolve({ kind: 'upgrade', response, socket, head: Buffer.from(head), request: upReq });
       });
     }
     spec.abortSignal.onAbort = () => fail('client_abort');

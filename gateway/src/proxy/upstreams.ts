@@ -5,6 +5,7 @@ import CircuitBreaker from 'opossum';
 import { Gauge, type Registry } from 'prom-client';
 import type { Logger } from '@platform/shared/logger';
 import type { Service } from '../declarative/model.ts';
+import { connectWithReadBuffer } from './read-buffer-socket.ts';
 
 export type BreakerSettings = {
   errorThresholdPercentage: number;
@@ -62,6 +63,7 @@ export function createUpstreams(services: Service[], settings: BreakerSettings, 
       scheduling: 'lifo' as const,
     };
     const agent = service.protocol === 'https' ? new HttpsAgent(options) : new HttpAgent(options);
+    if (service.protocol !== 'https') agent.createConnection = connectWithReadBuffer as HttpAgent['createConnection'];
     const breaker = new CircuitBreaker((attempt: Attempt<unknown>) => attempt(), {
       name: service.name,
       timeout: false,
