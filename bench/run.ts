@@ -132,6 +132,10 @@ if (wanted('gateway')) await part('gateway_proxy', () => runGatewayBenchPart());
 for (const name of ['user', 'file', 'sync', 'notification'] as const) {
   if (wanted(name)) await part(`${name}_service`, () => serviceBench(name));
 }
+// The sync service's change feed is measured apart from its imports (sync-change-feed-latest.{json,md}).
+if (wanted('sync')) {
+  await part('sync_change_feed', async () => (await import('./sync/change-feed-bench.ts')).runChangeFeedBench());
+}
 
 closeHttp();
 if (Object.keys(errors).length) {
