@@ -17,6 +17,13 @@ export function createPgOneTimeTokenRepo(): OneTimeTokenRepo {
         [t.userId, t.purpose, t.tokenHash, t.expiresAt]);
       return rows[0]!;
     },
+    async createMany(tx, tokens) {
+      if (tokens.length === 0) return;
+      await tx.query(
+        `INSERT INTO auth.one_time_tokens (user_id, purpose, token_hash, expires_at)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[])`,
+        [tokens.map((t) => t.userId), tokens.map((t) => t.purpose), tokens.map((t) => t.tokenHash), tokens.map((t) => t.expiresAt)]);
+    },
     async findByHashForUpdate(tx, tokenHash) {
       const { rows } = await tx.query<Row>(
         `SELECT id, user_id, purpose, created_at, expires_at, used_at, invalidated_at FROM auth.one_time_tokens WHERE token_hash = $1 FOR UPDATE`,

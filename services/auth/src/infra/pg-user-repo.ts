@@ -59,6 +59,20 @@ export function createPgUserRepo(): UserRepo {
         [u.email, u.passwordHash, u.displayName, u.role, u.emailVerified]);
       return rows[0] ? toUser(rows[0]) : null;
     },
+    async insertManyIfAbsent(tx, users) {
+      if (users.length === 0) return [];
+      const { rows } = await tx.query<UserRow>(
+        `INSERT INTO auth.users (email, password_hash, display_name, role, email_verified)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::boolean[])
+           ON CONFLICT (email) DO NOTHING RETURNING ${USER_COLUMNS}`,
+        [users.map((u) => u.email), users.map((u) => u.passwordHash), users.map((u) => u.displayName), users.map((u) => u.role), users.map((u) => u.emailVerified)]);
+      return rows.map(toUser);
+    },
+    async findByEmails(db, emails) {
+      if (emails.length === 0) return [];
+      const { rows } = await db.query<UserRow>(`SELECT ${USER_COLUMNS} FROM auth.users WHERE email = ANY($1::text[])`, [emails]);
+      return rows.map(toUser);
+    },
     async hasAdmin(db) {
       const { rows } = await db.query(`SELECT 1 FROM auth.users WHERE role = 'admin' AND status <> 'deleted' LIMIT 1`);
       return rows.length > 0;

@@ -23,6 +23,12 @@ export type UserRepo = {
   insert(tx: Db, user: NewUser): Promise<User>;
   /** Inserts unless the email exists (bootstrap on several replicas at once); null when it did. */
   insertIfAbsent(tx: Db, user: NewUser): Promise<User | null>;
+  /**
+   * Several at once (distinct emails), one statement; the users it created, in no particular order.
+   * An email that exists (or is being inserted by a concurrent transaction, which it waits for) is skipped.
+   */
+  insertManyIfAbsent(tx: Db, users: readonly NewUser[]): Promise<User[]>;
+  findByEmails(db: Db, emails: readonly string[]): Promise<User[]>;
   hasAdmin(db: Db): Promise<boolean>;
   recordLogin(tx: Db, id: string, newPasswordHash?: string): Promise<void>;
   findByIdForUpdate(tx: Db, id: string): Promise<User | null>;
@@ -61,6 +67,8 @@ export type OneTimePurpose = 'verify_email' | 'reset_password' | 'set_password';
 
 export type OneTimeTokenRepo = {
   create(tx: Db, t: { userId: string; purpose: OneTimePurpose; tokenHash: Buffer; expiresAt: Date }): Promise<{ id: string }>;
+  /** Several at once, one statement. */
+  createMany(tx: Db, tokens: readonly { userId: string; purpose: OneTimePurpose; tokenHash: Buffer; expiresAt: Date }[]): Promise<void>;
   /** The token with this digest (any purpose), locked for the rest of the transaction. */
   findByHashForUpdate(tx: Db, tokenHash: Buffer): Promise<OneTimeToken | null>;
   markUsed(tx: Db, id: string): Promise<void>;
@@ -77,10 +85,13 @@ export type ServiceAccountRepo = {
 
 export type AuditLog = {
   record(db: Db, entry: AuditEntry): Promise<void>;
+  /** Several at once, one statement. */
+  recordMany(db: Db, entries: readonly AuditEntry[]): Promise<void>;
 };
 
 export type Outbox = {
   add(tx: Db, event: EventEnvelope): Promise<unknown>;
+  addMany(tx: Db, events: readonly EventEnvelope[]): Promise<unknown>;
 };
 
 export type PasswordHasher = {
