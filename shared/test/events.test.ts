@@ -98,6 +98,8 @@ describe('event catalog', () => {
     expect(() => authInvitationRequested.create({ ...base, invited_by: null, source: 'cron' as 'sync' }, { source: 'auth' })).toThrow();
     expect(authLoginLocked.create({ email: 'c@example.com', ip: '10.0.0.1', user_id: null, failures: 5, locked_until: new Date().toISOString() }, { source: 'auth' }).data.user_id).toBeNull();
     expect(userBanned.create({ user_id: randomUUID(), reason: 'spam', until: null, banned_by: randomUUID() }, { source: 'user' }).data.until).toBeNull();
+    expect(userBanned.create({ user_id: randomUUID(), reason: 'deactivated: no longer in hr', until: null, banned_by: null }, { source: 'user' }).data.banned_by).toBeNull();
+    expect(() => userBanned.create({ user_id: randomUUID(), reason: 'spam', until: null, banned_by: 'admin' }, { source: 'user' })).toThrow();
   });
 
   it('checks formats: ISO timestamps, hex sha256, string lists', () => {

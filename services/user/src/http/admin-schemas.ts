@@ -106,3 +106,7 @@ export const batchUpsertBody = z.strictObject({
   users: batchOf(BATCH_MAX),
 });
 export const batchUpsertItem = batchCreateItem.extend({ external_id: z.string().trim().min(1).max(200) });
+export const batchDeactivateBody = z.strictObject({
+  source: batchUpsertBody.shape.source,
+  external_ids: z.array(z.string().trim().min(1).max(200)).min(1).max(BATCH_MAX),
+});

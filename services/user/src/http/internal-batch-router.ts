@@ -1,12 +1,13 @@
 import { Router } from 'express';
 import { jsonBody, sendOk, validate } from '@platform/shared/http';
 import type { AdminDeps } from '../usecases/admin/admin-deps.ts';
+import { batchDeactivateUsers } from '../usecases/admin/batch-deactivate.ts';
 import { batchUpsertUsers, type UpsertItem, type UpsertResult } from '../usecases/admin/batch-upsert.ts';
-import { batchUpsertBody, batchUpsertItem } from './admin-schemas.ts';
+import { batchDeactivateBody, batchUpsertBody, batchUpsertItem } from './admin-schemas.ts';
 import { batchAnswer, checkItems } from './batch-items.ts';
 import type { Guards } from './guards.ts';
 
-/** POST /internal/users/batch-upsert (the sync service): service tokens only, per-item results. */
+/** POST /internal/users/batch-upsert and batch-deactivate (the sync service): service tokens only, per-item results. */
 export function createInternalBatchRouter(deps: AdminDeps, guards: Guards): Router {
   const router = Router();
 
@@ -20,6 +21,11 @@ export function createInternalBatchRouter(deps: AdminDeps, guards: Guards): Rout
     const rejected: UpsertResult[] = invalid.map((r) => ({ ...r, external_id: externalIdOf(users[r.index]) }));
     const answer = batchAnswer([...rejected, ...await batchUpsertUsers(deps, source, valid)]);
     sendOk(res, answer, (answer.summary.created ?? 0) > 0 ? 201 : 200);
+  });
+
+  router.post('/internal/users/batch-deactivate', guards.service, jsonBody('2mb'), async (req, res) => {
+    const { source, external_ids: externalIds } = validate(batchDeactivateBody, req.body);
+    sendOk(res, batchAnswer(await batchDeactivateUsers(deps, source, externalIds)));
   });
 
   return router;

@@ -37,5 +37,19 @@ export function createPgAccountStore(): AccountStore {
         throw fromPgError(err, 'external key');
       }
     },
+    async deactivate(tx, id, { source, reason }, meta) {
+      const { rows } = await tx.query<UserRow>(
+        `UPDATE users.users SET status = 'banned', ban_reason = $3, banned_until = NULL, deactivated_by_source = $2,
+                updated_by = $4, updated_at = now(), version = version + 1
+          WHERE id = $1 RETURNING ${USER_COLUMNS}`, [id, source, reason, meta.actorId]);
+      if (!rows[0]) throw new Error(`user ${id} vanished while deactivating it`);
+      return toUser(rows[0]);
+    },
+    async deactivatedBy(db, source, ids) {
+      if (ids.length === 0) return new Set();
+      const { rows } = await db.query<{ id: string }>(
+        `SELECT id FROM users.users WHERE id = ANY($1::uuid[]) AND status = 'banned' AND deactivated_by_source = $2`, [ids, source]);
+      return new Set(rows.map((r) => r.id));
+    },
   };
 }

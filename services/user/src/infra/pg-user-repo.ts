@@ -2,7 +2,7 @@ import { fromPgError } from '@platform/shared/errors';
 import { readStoredSettings } from '../domain/settings.ts';
 import { userErrors } from '../domain/user-errors.ts';
 import type { ProfilePatch, User, UserRole, UserStatus } from '../domain/user.ts';
-import type { AccountPatch, Db, UserRepo, WriteMeta } from '../usecases/ports.ts';
+import type { AccountPatch, Db, NewUser, UserRepo, WriteMeta } from '../usecases/ports.ts';
 
 export const USER_COLUMNS = `id, email, display_name, first_name, last_name, avatar_file_id, bio, locale, timezone, role, status,
   ban_reason, banned_until, settings, external_source, external_id, created_at, updated_at, created_by, updated_by, deleted_at, version`;
@@ -138,6 +138,29 @@ export function createPgUserRepo(): UserRepo {
         throw fromPgError(err, 'user');
       }
     },
+    async insertManyIfAbsent(tx, users) {
+      if (users.length === 0) return [];
+      // Sorted by id, so two overlapping batches lock the same rows in the same order (no deadlock).
+      const sorted = [...users].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const col = <T>(f: (u: NewUser) => T) => sorted.map(f);
+      try {
+        const { rows } = await tx.query<UserRow>(
+          `INSERT INTO users.users (id, email, display_name, role, status, first_name, last_name, locale, timezone,
+             external_source, external_id, created_by, updated_by)
+           SELECT id, email, display_name, role, status, first_name, last_name, locale, timezone, external_source, external_id, created_by, created_by
+             FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                         $10::text[], $11::text[], $12::uuid[])
+               AS t(id, email, display_name, role, status, first_name, last_name, locale, timezone, external_source, external_id, created_by)
+           ON CONFLICT DO NOTHING RETURNING ${USER_COLUMNS}`,
+          [col((u) => u.id), col((u) => u.email.toLowerCase()), col((u) => u.displayName), col((u) => u.role ?? 'user'), col((u) => u.status ?? 'active'),
+            col((u) => u.firstName ?? null), col((u) => u.lastName ?? null), col((u) => u.locale ?? null), col((u) => u.timezone ?? null),
+            col((u) => u.externalSource ?? null), col((u) => u.externalId ?? null), col((u) => u.createdBy ?? null)],
+        );
+        return rows.map(toUser);
+      } catch (err) {
+        throw fromPgError(err, 'user');
+      }
+    },
     updateProfile(tx, id, patch, meta) {
       const sets = (Object.keys(PROFILE_COLUMNS) as (keyof ProfilePatch)[])
         .filter((k) => patch[k] !== undefined)
@@ -151,6 +174,8 @@ export function createPgUserRepo(): UserRepo {
       const sets = (Object.keys(ACCOUNT_COLUMNS) as (keyof AccountPatch)[])
         .filter((k) => patch[k] !== undefined)
         .map((k): [string, unknown] => [ACCOUNT_COLUMNS[k], k === 'email' ? (patch.email as string).toLowerCase() : patch[k]]);
+      // Any other change of status ends a deactivation by a sync source (batch-deactivate).
+      if (patch.status !== undefined) sets.push(['deactivated_by_source', null]);
       return update(tx, id, sets, meta);
     },
   };

@@ -15,4 +15,8 @@ export type AccountStore = {
   expiredBans(db: Db, now: Date, limit: number): Promise<string[]>;
   /** Links a profile to its record in an external system (sync's batch-upsert). */
   setExternalKey(tx: Db, id: string, key: { source: string; externalId: string }, meta: WriteMeta): Promise<User>;
+  /** Bans a profile because it vanished from `source` (sync's batch-deactivate), marking it as that source's doing. */
+  deactivate(tx: Db, id: string, ban: { source: string; reason: string }, meta: WriteMeta): Promise<User>;
+  /** Of these ids, the ones banned by `source` through deactivate (and not changed since). */
+  deactivatedBy(db: Db, source: string, ids: readonly string[]): Promise<Set<string>>;
 };

@@ -1,9 +1,10 @@
 import { isAppError } from '@platform/shared/errors';
-import { userUpdated, type EventEnvelope } from '@platform/shared/events';
+import { userCreated, userUnbanned, userUpdated, type EventEnvelope } from '@platform/shared/events';
 import { changedFields, normalizeDisplayName, normalizeEmail, PROFILE_FIELD_NAMES, type ProfilePatch, type User } from '../../domain/user.ts';
-import { EVENT_SOURCE, insertProfile } from '../ensure-profile.ts';
-import type { Db } from '../ports.ts';
+import { EVENT_SOURCE } from '../ensure-profile.ts';
+import type { Db, NewUser } from '../ports.ts';
 import type { AdminDeps } from './admin-deps.ts';
+import type { IdentityChange } from './identity-port.ts';
 import { inviteError } from './invite-user.ts';
 import type { ItemError } from './service-batches.ts';
 import { undoIdentityChange } from './undo-identity.ts';
@@ -43,7 +44,9 @@ const profileOf = (item: UpsertItem): ProfilePatch => ({
  * - unknown key, but a profile with that email and no key yet: linked to the key, then updated;
  *   one linked to another key is a `conflict`;
  * - nobody: auth creates the identity (source sync, invitation mailed by auth), the profile is
- *   created with the key and user.created.
+ *   created with the key and user.created;
+ * - a known key that batch-deactivate banned for vanishing from this source: reactivated (auth
+ *   status active first, then here with user.unbanned) and brought in line.
  */
 export async function batchUpsertUsers(deps: Deps, source: string, items: readonly UpsertItem[]): Promise<UpsertResult[]> {
   const results: UpsertResult[] = [];
@@ -72,9 +75,10 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
     } else toLink.push({ item, user });
   }
 
-  // Email changes of known people go to auth first, one by one; a refusal fails only that item.
+  // Email changes and reactivations of known people go to auth first, one by one; a refusal fails only that item.
   const toUpdate: { item: UpsertItem; user: User }[] = [];
-  const emailsMoved: User[] = [];
+  const emailsMoved: { user: User; change: IdentityChange }[] = [];
+  const deactivated = await deps.accountStore.deactivatedBy(deps.db, source, [...byKey.values()].map((u) => u.id));
   for (const item of unique) {
     const user = byKey.get(item.externalId);
     if (!user) continue;
@@ -82,10 +86,11 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
       results.push({ index: item.index, external_id: item.externalId, status: 'skipped', id: user.id, error: { code: 'BIZ_001', message: 'The user has been deleted' } });
       continue;
     }
-    if (item.email !== user.email) {
+    const change: IdentityChange = { ...(item.email !== user.email && { email: item.email }), ...(deactivated.has(user.id) && { status: 'active' as const }) };
+    if (Object.keys(change).length > 0) {
       try {
-        await deps.accounts.updateIdentity(user.id, { email: item.email });
-        emailsMoved.push(user);
+        await deps.accounts.updateIdentity(user.id, change);
+        emailsMoved.push({ user, change });
       } catch (err) {
         results.push({ index: item.index, external_id: item.externalId, status: 'failed', id: user.id, error: errorOf(err) });
         continue;
@@ -101,10 +106,27 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
     const key = (item: UpsertItem) => ({ source, externalId: item.externalId });
     for (const { item, user } of [...toUpdate, ...toLink]) {
       const linking = !byKey.has(item.externalId);
-      const status = await applyItem(deps, tx, user, item, linking ? key(item) : null);
+      let status = await applyItem(deps, tx, user, item, linking ? key(item) : null);
+      if (deactivated.has(user.id)) {
+        await deps.users.updateAccount(tx, user.id, { status: 'active', banReason: null, bannedUntil: null }, { actorId: null });
+        await deps.outbox.add(tx, userUnbanned.create({ user_id: user.id, unbanned_by: null }, { source: EVENT_SOURCE, subject: user.id }));
+        status = 'updated';
+      }
       if (status === 'updated') touched.push(user.id);
       results.push({ index: item.index, external_id: item.externalId, status, id: user.id });
     }
+    // New profiles in one statement (the first item of each id), their user.created in another;
+    // the ones that were already there go through the item-by-item path below.
+    const newProfiles = new Map<string, NewUser>();
+    for (const [position, outcome] of invited.entries()) {
+      if (outcome.status === 'invalid' || newProfiles.has(outcome.id)) continue;
+      newProfiles.set(outcome.id, newProfileOf(toInvite[position]!, outcome, source));
+    }
+    const inserted = new Map((await deps.users.insertManyIfAbsent(tx, [...newProfiles.values()])).map((u) => [u.id, u]));
+    await deps.outbox.addMany(tx, [...newProfiles.keys()].flatMap((id) => {
+      const u = inserted.get(id);
+      return u ? [userCreated.create({ user_id: u.id, email: u.email, display_name: u.displayName, role: u.role, created_by: u.createdBy }, { source: EVENT_SOURCE, subject: u.id })] : [];
+    }));
     for (const [position, outcome] of invited.entries()) {
       const item = toInvite[position]!;
       if (outcome.status === 'invalid') {
@@ -112,12 +134,9 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
         results.push({ index: item.index, external_id: item.externalId, status: 'invalid', error: { code: err.code, message: err.message, details: err.options.details } });
         continue;
       }
-      const profile = profileOf(item);
-      const created = await insertProfile(deps, tx, {
-        id: outcome.id, email: outcome.email, displayName: profile.displayName!, firstName: profile.firstName ?? null, lastName: profile.lastName ?? null,
-        locale: profile.locale ?? null, timezone: profile.timezone ?? null, externalSource: source, externalId: item.externalId, createdBy: null,
-      });
-      if (created) {
+      const created = inserted.get(outcome.id);
+      if (created && created.externalId === item.externalId) {
+        inserted.delete(outcome.id);
         results.push({ index: item.index, external_id: item.externalId, status: 'created', id: created.id });
         continue;
       }
@@ -143,12 +162,20 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
     await write();
   } catch (err) {
     // The emails auth already took go back to the ones still committed here.
-    for (const user of emailsMoved) await undoIdentityChange(deps, user, { email: user.email });
+    for (const { user, change } of emailsMoved) await undoIdentityChange(deps, user, change);
     throw err;
   }
   if (touched.length > 0) await deps.cache.invalidate(...touched);
   return results.sort((a, b) => a.index - b.index);
 }
+
+const newProfileOf = (item: UpsertItem, outcome: { id: string; email: string }, source: string): NewUser => {
+  const profile = profileOf(item);
+  return {
+    id: outcome.id, email: outcome.email, displayName: profile.displayName!, firstName: profile.firstName ?? null, lastName: profile.lastName ?? null,
+    locale: profile.locale ?? null, timezone: profile.timezone ?? null, externalSource: source, externalId: item.externalId, createdBy: null,
+  };
+};
 
 /** Brings one profile in line with its external record (auth already has the new email). */
 async function applyItem(deps: Deps, tx: Db, user: User, item: UpsertItem, link: { source: string; externalId: string } | null): Promise<'updated' | 'unchanged'> {
