@@ -48,6 +48,8 @@ export type UserRepo = {
   findManyByIds(db: Db, ids: readonly string[]): Promise<User[]>;
   /** Inserts unless the id (or the email) is already there; null when it was (redelivery, lazy creation race). */
   insertIfAbsent(tx: Db, user: NewUser): Promise<User | null>;
+  /** Several at once (distinct ids), one statement; the rows it created, in no particular order. */
+  insertManyIfAbsent(tx: Db, users: readonly NewUser[]): Promise<User[]>;
   /** Changes profile fields, bumps version and updated_at. */
   updateProfile(tx: Db, id: string, patch: ProfilePatch, meta: WriteMeta): Promise<User>;
   /** Replaces the stored settings, bumps version. */
