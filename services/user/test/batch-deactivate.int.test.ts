@@ -1,4 +1,6 @@
+import { AppError } from '@platform/shared/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchDeactivateUsers } from '../src/usecases/admin/batch-deactivate.ts';
 import { as, installAuthAccounts, type AuthAccounts } from './admin-helpers.ts';
 import { expectError, startTestApp, type TestApp } from './helpers.ts';
 
@@ -141,6 +143,25 @@ describe('POST /internal/users/batch-deactivate', () => {
     expectError(await as(t, null).post(ROUTE, { source: 'hr', external_ids: ['h-guarded'] }), 401, 'AUTH_001');
     expect(await t.snapshot()).toEqual(before);
     expect(patches(id)).toEqual([]);
+  });
+
+  it('puts back at auth the people it already banned when auth becomes unavailable half-way', async () => {
+    const a = await imported('half', 'f-1');
+    const b = await imported('half', 'f-2');
+    let n = 0;
+    const accountsApi = {
+      ...t.deps.accounts,
+      updateIdentity: (id: string, change: { status?: 'active' | 'banned' | 'deleted' }) => {
+        if (change.status === 'banned' && ++n === 2) return Promise.reject(new AppError('EXT_002', 'The auth service is unavailable'));
+        return t.deps.accounts.updateIdentity(id, change);
+      },
+    };
+    const before = await t.snapshot();
+    await expect(batchDeactivateUsers({ ...t.deps, accounts: accountsApi }, 'half', ['f-1', 'f-2'])).rejects.toMatchObject({ code: 'EXT_002' });
+    expect(patches(a)).toEqual([{ status: 'banned' }, { status: 'active' }]);
+    expect(patches(b)).toEqual([]);
+    for (const id of [a, b]) expect(t.auth.identities.get(id)?.status).toBe('active');
+    expect(await t.snapshot()).toEqual(before);
   });
 
   // Last: auth failing counts towards the breaker of this file's app.
