@@ -17,12 +17,12 @@ export function createPgOneTimeTokenRepo(): OneTimeTokenRepo {
         [t.userId, t.purpose, t.tokenHash, t.expiresAt]);
       return rows[0]!;
     },
-    async createMany(tx, tokens) {
+    async createMany(tx, { purpose, expiresAt, tokens }) {
       if (tokens.length === 0) return;
       await tx.query(
         `INSERT INTO auth.one_time_tokens (user_id, purpose, token_hash, expires_at)
-           SELECT * FROM unnest($1::uuid[], $2::text[], $3::bytea[], $4::timestamptz[])`,
-        [tokens.map((t) => t.userId), tokens.map((t) => t.purpose), tokens.map((t) => t.tokenHash), tokens.map((t) => t.expiresAt)]);
+           SELECT t.user_id, $3, t.token_hash, $4 FROM unnest($1::uuid[], $2::bytea[]) AS t(user_id, token_hash)`,
+        [tokens.map((t) => t.userId), tokens.map((t) => t.tokenHash), purpose, expiresAt]);
     },
     async findByHashForUpdate(tx, tokenHash) {
       const { rows } = await tx.query<Row>(

@@ -53,7 +53,7 @@ export async function inviteUsers(deps: Deps, actor: { id: string }, input: Invi
     const expiresAt = new Date(deps.now().getTime() + deps.settings.invitationTtlS * 1000);
     const fresh = created.map((user) => ({ user, token: generateOpaqueToken() }));
     // New accounts have no earlier links to supersede.
-    await deps.oneTimeTokens.createMany(tx, fresh.map(({ user, token }) => ({ userId: user.id, purpose: 'set_password' as const, tokenHash: hashToken(token), expiresAt })));
+    await deps.oneTimeTokens.createMany(tx, { purpose: 'set_password', expiresAt, tokens: fresh.map(({ user, token }) => ({ userId: user.id, tokenHash: hashToken(token) })) });
     await deps.audit.recordMany(tx, fresh.map(({ user }) => ({
       event: AUDIT_EVENTS.invitationRequested, userId: user.id, actorId: actor.id, meta,
       details: { source: input.source, invited_by: input.invitedBy, role: user.role },

@@ -67,8 +67,8 @@ export type OneTimePurpose = 'verify_email' | 'reset_password' | 'set_password';
 
 export type OneTimeTokenRepo = {
   create(tx: Db, t: { userId: string; purpose: OneTimePurpose; tokenHash: Buffer; expiresAt: Date }): Promise<{ id: string }>;
-  /** Several at once, one statement. */
-  createMany(tx: Db, tokens: readonly { userId: string; purpose: OneTimePurpose; tokenHash: Buffer; expiresAt: Date }[]): Promise<void>;
+  /** Tokens of one purpose and expiry for several users, one statement. */
+  createMany(tx: Db, t: { purpose: OneTimePurpose; expiresAt: Date; tokens: readonly { userId: string; tokenHash: Buffer }[] }): Promise<void>;
   /** The token with this digest (any purpose), locked for the rest of the transaction. */
   findByHashForUpdate(tx: Db, tokenHash: Buffer): Promise<OneTimeToken | null>;
   markUsed(tx: Db, id: string): Promise<void>;
