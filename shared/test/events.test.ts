@@ -70,7 +70,7 @@ describe('event catalog', () => {
   it('holds every type of the guide once, each with version 1', () => {
     expect(eventCatalog.map((d) => d.type).sort()).toEqual([
       'auth.email_verification_requested', 'auth.invitation_requested', 'auth.login_locked', 'auth.password_reset_requested',
-      'file.deleted', 'file.uploaded', 'sync.job.completed', 'sync.job.failed', 'sync.job.started',
+      'file.deleted', 'file.uploaded', 'notification.read_state_changed', 'sync.job.completed', 'sync.job.failed', 'sync.job.started',
       'user.banned', 'user.created', 'user.data_erased', 'user.deleted', 'user.registered', 'user.role_changed', 'user.unbanned', 'user.updated',
     ]);
     expect(new Set(eventCatalog.map((d) => d.version))).toEqual(new Set([1]));

@@ -5,6 +5,7 @@ import { authLoginLocked } from './auth-login-locked.ts';
 import { authPasswordResetRequested } from './auth-password-reset-requested.ts';
 import { fileDeleted } from './file-deleted.ts';
 import { fileUploaded } from './file-uploaded.ts';
+import { notificationReadStateChanged } from './notification-read-state-changed.ts';
 import { syncJobCompleted } from './sync-job-completed.ts';
 import { syncJobFailed } from './sync-job-failed.ts';
 import { syncJobStarted } from './sync-job-started.ts';
@@ -19,7 +20,7 @@ import { userUpdated } from './user-updated.ts';
 
 export {
   authEmailVerificationRequested, authInvitationRequested, authLoginLocked, authPasswordResetRequested,
-  fileDeleted, fileUploaded, syncJobCompleted, syncJobFailed, syncJobStarted,
+  fileDeleted, fileUploaded, notificationReadStateChanged, syncJobCompleted, syncJobFailed, syncJobStarted,
   userBanned, userCreated, userDataErased, userDeleted, userRegistered, userRoleChanged, userUnbanned, userUpdated,
 };
 
@@ -27,5 +28,5 @@ export {
 export const eventCatalog: readonly EventDefinition[] = [
   userRegistered, authEmailVerificationRequested, authPasswordResetRequested, authInvitationRequested, authLoginLocked,
   userCreated, userUpdated, userRoleChanged, userBanned, userUnbanned, userDeleted, userDataErased,
-  fileUploaded, fileDeleted, syncJobStarted, syncJobCompleted, syncJobFailed,
+  fileUploaded, fileDeleted, syncJobStarted, syncJobCompleted, syncJobFailed, notificationReadStateChanged,
 ];
