@@ -70,6 +70,8 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
   for (const item of unkeyed) {
     const user = byEmail.get(item.email);
     if (!user) toInvite.push(item);
+    // Linked to this very key by a concurrent run of the batch after the lookup by key: a known key.
+    else if (user.externalSource === source && user.externalId === item.externalId) byKey.set(item.externalId, user);
     else if (user.externalSource !== null || user.externalId !== null) {
       results.push({ index: item.index, external_id: item.externalId, status: 'conflict', id: user.id, error: { code: 'BIZ_002', message: 'Email belongs to a user linked to another external record' } });
     } else toLink.push({ item, user });
@@ -104,7 +106,22 @@ export async function batchUpsertUsers(deps: Deps, source: string, items: readon
   const touched: string[] = [];
   const write = () => deps.runInTx(async (tx) => {
     const key = (item: UpsertItem) => ({ source, externalId: item.externalId });
-    for (const { item, user } of [...toUpdate, ...toLink]) {
+    // Known people whose only changes are profile fields: one UPDATE and one outbox statement for all.
+    const plain = toUpdate.filter(({ item, user }) => byKey.has(item.externalId) && item.email === user.email && !deactivated.has(user.id));
+    const profileChanges: { id: string; patch: ProfilePatch; names: string[] }[] = [];
+    for (const { item, user } of plain) {
+      const patch = profileOf(item);
+      const changed = changedFields(user, patch);
+      if (changed.length > 0) {
+        profileChanges.push({ id: user.id, patch: Object.fromEntries(changed.map((k) => [k, patch[k]])), names: changed.map((k) => PROFILE_FIELD_NAMES[k]) });
+        touched.push(user.id);
+      }
+      results.push({ index: item.index, external_id: item.externalId, status: changed.length > 0 ? 'updated' : 'unchanged', id: user.id });
+    }
+    await deps.users.updateProfiles(tx, profileChanges, { actorId: null });
+    await deps.outbox.addMany(tx, profileChanges.map((c) => userUpdated.create({ user_id: c.id, changed: c.names }, { source: EVENT_SOURCE, subject: c.id })));
+    const plainSet = new Set(plain);
+    for (const { item, user } of [...toUpdate.filter((u) => !plainSet.has(u)), ...toLink]) {
       const linking = !byKey.has(item.externalId);
       let status = await applyItem(deps, tx, user, item, linking ? key(item) : null);
       if (deactivated.has(user.id)) {
