@@ -167,6 +167,32 @@ export function createPgUserRepo(): UserRepo {
         .map((k): [string, unknown] => [PROFILE_COLUMNS[k], patch[k]]);
       return update(tx, id, sets, meta);
     },
+    async updateProfiles(tx, patches, meta) {
+      if (patches.length === 0) return;
+      // Sorted by id, so two overlapping batches lock the same rows in the same order (no deadlock).
+      const sorted = [...patches].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      const keys = Object.keys(PROFILE_COLUMNS) as (keyof ProfilePatch)[];
+      // Per column: the new values and whether each row sets it (undefined leaves it, null clears it).
+      const params: unknown[] = [sorted.map((p) => p.id), meta.actorId];
+      const inputs: string[] = ['$1::uuid[]'];
+      const names: string[] = ['id'];
+      const assignments = keys.map((k, i) => {
+        const column = PROFILE_COLUMNS[k];
+        params.push(sorted.map((p) => p.patch[k] !== undefined), sorted.map((p) => p.patch[k] ?? null));
+        inputs.push(`$${params.length - 1}::boolean[]`, `$${params.length}::${k === 'avatarFileId' ? 'uuid' : 'text'}[]`);
+        names.push(`s${i}`, `v${i}`);
+        return `${column} = CASE WHEN t.s${i} THEN t.v${i} ELSE u.${column} END`;
+      });
+      try {
+        await tx.query(
+          `UPDATE users.users AS u SET ${[...assignments, 'updated_by = $2', 'updated_at = now()', 'version = u.version + 1'].join(', ')}
+             FROM unnest(${inputs.join(', ')}) AS t(${names.join(', ')}) WHERE u.id = t.id`,
+          params,
+        );
+      } catch (err) {
+        throw fromPgError(err, 'user');
+      }
+    },
     replaceSettings(tx, id, settings, meta) {
       return update(tx, id, [['settings', JSON.stringify(settings)]], meta);
     },

@@ -52,6 +52,8 @@ export type UserRepo = {
   insertManyIfAbsent(tx: Db, users: readonly NewUser[]): Promise<User[]>;
   /** Changes profile fields, bumps version and updated_at. */
   updateProfile(tx: Db, id: string, patch: ProfilePatch, meta: WriteMeta): Promise<User>;
+  /** updateProfile for several users (distinct ids) in one statement, without a version check. */
+  updateProfiles(tx: Db, patches: readonly { id: string; patch: ProfilePatch }[], meta: { actorId: string | null }): Promise<void>;
   /** Replaces the stored settings, bumps version. */
   replaceSettings(tx: Db, id: string, settings: UserSettings, meta: WriteMeta): Promise<User>;
   /** Changes mirrored account fields (role, status, email, ban, deletion), bumps version. Throws userErrors.emailTaken(). */
