@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import type { Redis } from 'ioredis';
-import type { Pool } from '@platform/shared/db';
-import type { ConsumerDef } from '@platform/shared/events';
+import { createRunInTx, type Pool } from '@platform/shared/db';
+import { createOutbox, type ConsumerDef } from '@platform/shared/events';
 import type { Logger } from '@platform/shared/logger';
 import type { NotificationConfig } from './config.ts';
 import { generateWebhookSecret } from './domain/webhook-signature.ts';
@@ -78,7 +78,10 @@ export function createChannels({ config, pool, redis, subscriber, logger }: {
         { authenticated: guards.user },
       );
       return [
-        createInboxRouter({ db: pool, inbox }, { authenticated: guards.user }),
+        createInboxRouter(
+          { db: pool, inbox, runInTx: createRunInTx(pool), outbox: createOutbox('notifications'), now: () => new Date() },
+          { authenticated: guards.user },
+        ),
         streams.router,
         createWebhooksRouter({ db: pool, webhooks, deliveries, secrets, urlGuard: guard, newSecret: generateWebhookSecret }, { authenticated: guards.user }),
       ];

@@ -32,16 +32,20 @@ export function createPgInboxRepo(): InboxRepo {
       return rows[0]!.n;
     },
     async setRead(db, userId, id, read) {
-      // Marking read keeps the first read time; marking unread clears it.
+      // Marking read keeps the first read time; marking unread clears it. A row already in that
+      // state is not touched (changed: false), so the caller publishes only real changes.
       const { rows } = await db.query<Row>(
-        `UPDATE notifications.notifications SET read_at = CASE WHEN $3 THEN COALESCE(read_at, now()) ELSE NULL END
-         WHERE id = $1 AND user_id = $2 RETURNING ${COLUMNS}`, [id, userId, read]);
-      return rows[0] ? toNotification(rows[0]) : null;
+        `UPDATE notifications.notifications SET read_at = CASE WHEN $3 THEN now() ELSE NULL END
+         WHERE id = $1 AND user_id = $2 AND (read_at IS NULL) = $3 RETURNING ${COLUMNS}`, [id, userId, read]);
+      if (rows[0]) return { notification: toNotification(rows[0]), changed: true };
+      const current = await db.query<Row>(
+        `SELECT ${COLUMNS} FROM notifications.notifications WHERE id = $1 AND user_id = $2`, [id, userId]);
+      return current.rows[0] ? { notification: toNotification(current.rows[0]), changed: false } : null;
     },
     async readAll(db, userId) {
-      const { rowCount } = await db.query(
-        'UPDATE notifications.notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL', [userId]);
-      return rowCount ?? 0;
+      const { rows } = await db.query<{ id: string; read_at: Date }>(
+        'UPDATE notifications.notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL RETURNING id, read_at', [userId]);
+      return { ids: rows.map((r) => r.id), readAt: rows[0]?.read_at ?? null };
     },
     async listAfter(db, userId, afterSeq, limit) {
       const { rows } = await db.query<Row>(
