@@ -34,8 +34,8 @@ const root = fileURLToPath(rootDir);
 const RESULTS_DIR = join(root, 'bench/results');
 const TARGET_RATIO = 0.25;
 const PAGE = 1_000;
-// Two batches of a page in flight (the sync service sends up to 2 at once).
-const BATCH = 500;
+// Records per batch-upsert call (BENCH_SYNC_BATCH to try another size); the sync service sends up to 2 at once.
+const BATCH = Number(process.env.BENCH_SYNC_BATCH ?? 500);
 const JOB_TIMEOUT_MS = 30 * 60_000;
 
 type Person = { id: string; email: string; name: string; first: string; last: string };
