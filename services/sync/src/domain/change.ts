@@ -1,5 +1,5 @@
-/** What a change is about. The CHECK in the migration also allows 'profile' and 'notification' (not written yet). */
-export type ChangeEntity = 'user' | 'file';
+/** What a change is about. The CHECK in the migration also allows 'profile' (not written yet). */
+export type ChangeEntity = 'user' | 'file' | 'notification';
 export type ChangeOp = 'upsert' | 'delete';
 
 /** One row of the change log: `id` is the cursor (monotonic, and commits in id order). */
@@ -7,7 +7,7 @@ export type Change = {
   id: number;
   entity: ChangeEntity;
   entityId: string;
-  /** The owner: the user for 'user', the file's owner for 'file'. */
+  /** The owner: the user for 'user', the file's owner for 'file', the recipient for 'notification'. */
   userId: string | null;
   op: ChangeOp;
   /** The entity's current data for an upsert; null for a delete (a tombstone). */
@@ -64,4 +64,19 @@ export function userUpsertNeeded(latest: Pick<Change, 'op' | 'data'> | null, nex
   // Same version (a change that does not bump it, e.g. a ban): the later updated_at wins.
   if (had === has && Date.parse(String(latest.data?.updated_at)) > Date.parse(String(next.updated_at))) return false;
   return !sameData(latest.data, next);
+}
+
+/**
+ * Whether a notification's read state from an event changed at `changedAt` should be written after
+ * `latest` (its newest change): not when the log already has a later (or the same) change time
+ * (events may arrive out of order: a late "read" must not undo a newer "unread"), nor when it
+ * repeats the latest state, nor after a tombstone.
+ */
+export function readStateNeeded(latest: Pick<Change, 'op' | 'data'> | null, next: { read: boolean; changed_at: string }): boolean {
+  if (!latest) return true;
+  if (latest.op === 'delete') return false;
+  const had = Date.parse(String(latest.data?.changed_at));
+  const has = Date.parse(next.changed_at);
+  if (Number.isFinite(had) && had > has) return false;
+  return !(had === has && latest.data?.read === next.read);
 }

@@ -50,6 +50,13 @@ export function createPgChangeLog(): ChangeLog {
       return rows[0] ? toChange(rows[0]) : null;
     },
 
+    async latestMany(tx, entity, entityIds) {
+      const { rows } = await tx.query<Row>(
+        `SELECT DISTINCT ON (entity_id) ${COLUMNS} FROM sync.changes
+          WHERE entity = $1 AND entity_id = ANY($2::text[]) ORDER BY entity_id, id DESC`, [entity, entityIds]);
+      return new Map(rows.map((r) => [r.entity_id, toChange(r)]));
+    },
+
     async append(tx, event, changes) {
       await tx.query(APPEND_LOCK);
       const { rows } = await tx.query<{ id: string }>(

@@ -17,6 +17,8 @@ export type ChangeLog = {
   lockForAppend(tx: PoolClient): Promise<void>;
   /** The newest change of one entity (call under the append lock). */
   latest(tx: Db, entity: ChangeEntity, entityId: string): Promise<Change | null>;
+  /** The newest change of each of these entities that has one (call under the append lock). */
+  latestMany(tx: Db, entity: ChangeEntity, entityIds: readonly string[]): Promise<Map<string, Change>>;
   /** Appends in order; a change already written for this event and entity is skipped. Returns the new ids. */
   append(tx: PoolClient, event: { id: string; occurredAt: Date }, changes: readonly NewChange[]): Promise<number[]>;
   /** Ids of the user's files whose latest change is an upsert. */

@@ -1,5 +1,5 @@
 import { userDataErased } from '@platform/shared/events';
-import { userFeedData, userUpsertNeeded, type NewChange } from '../domain/change.ts';
+import { readStateNeeded, userFeedData, userUpsertNeeded, type NewChange } from '../domain/change.ts';
 import type { ChangeFeedDeps } from './change-feed-ports.ts';
 import type { PoolClient } from './ports.ts';
 
@@ -85,4 +85,32 @@ export async function recordFileDeleted(deps: Deps, scope: RecordScope, file: { 
   const latest = await deps.changes.latest(scope.tx, 'file', file.file_id);
   if (latest?.op === 'delete') return 0;
   return append(deps, scope, [{ entity: 'file', entityId: file.file_id, userId: file.owner_id, op: 'delete', data: null }]);
+}
+
+export type ReadStateChange =
+  | { user_id: string; notification_ids: string[]; read: boolean; changed_at: string }
+  | { user_id: string; all: true; read: boolean; changed_at: string };
+
+/**
+ * notification.read_state_changed: one `notification` upsert per listed id, owned by the recipient,
+ * data {id, read, read_at (changed_at when read, else null), changed_at}. Skipped for an id whose
+ * latest change is newer or the same state, and entirely after the owner's tombstone. The `all: true`
+ * form names no notification (this service reads no other schema), so it records nothing; the
+ * notification service always lists the ids.
+ */
+export async function recordReadStateChanged(deps: Deps, scope: RecordScope, event: ReadStateChange): Promise<number> {
+  if (!('notification_ids' in event)) {
+    deps.logger.warn('change feed: read-all without ids; nothing to record', { user_id: event.user_id });
+    return 0;
+  }
+  const ids = [...new Set(event.notification_ids)];
+  const state = { read: event.read, changed_at: event.changed_at };
+  await deps.changes.lockForAppend(scope.tx);
+  const owner = await deps.changes.latest(scope.tx, 'user', event.user_id);
+  if (owner?.op === 'delete') return 0;
+  const latest = await deps.changes.latestMany(scope.tx, 'notification', ids);
+  return append(deps, scope, ids.filter((id) => readStateNeeded(latest.get(id) ?? null, state)).map((id): NewChange => ({
+    entity: 'notification', entityId: id, userId: event.user_id, op: 'upsert',
+    data: { id, read: event.read, read_at: event.read ? event.changed_at : null, changed_at: event.changed_at },
+  })));
 }

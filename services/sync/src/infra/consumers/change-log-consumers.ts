@@ -1,10 +1,10 @@
 import {
-  consumer, fileDeleted, fileUploaded, userBanned, userCreated, userDeleted, userRoleChanged, userUnbanned, userUpdated,
+  consumer, fileDeleted, fileUploaded, notificationReadStateChanged, userBanned, userCreated, userDeleted, userRoleChanged, userUnbanned, userUpdated,
   type ConsumeContext, type ConsumerDef, type EventEnvelope,
 } from '@platform/shared/events';
 import type { ChangeFeedDeps } from '../../usecases/change-feed-ports.ts';
 import {
-  recordFileDeleted, recordFileUploaded, recordUserChange, recordUserDeleted, type RecordScope,
+  recordFileDeleted, recordFileUploaded, recordReadStateChanged, recordUserChange, recordUserDeleted, type RecordScope,
 } from '../../usecases/record-change.ts';
 import { changesWritten } from './change-metrics.ts';
 
@@ -58,6 +58,10 @@ export function createChangeLogConsumers(deps: ChangeFeedDeps, prefix: string, r
     consumer({
       queue: queue(fileDeleted.type), event: fileDeleted, ...retry,
       handle: (e, ctx) => counted(e.type, recordFileDeleted(deps, scopeOf(e, ctx), e.data)),
+    }),
+    consumer({
+      queue: queue(notificationReadStateChanged.type), event: notificationReadStateChanged, ...retry,
+      handle: (e, ctx) => counted(e.type, recordReadStateChanged(deps, scopeOf(e, ctx), e.data)),
     }),
   ];
 }
