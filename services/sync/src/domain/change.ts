@@ -68,9 +68,9 @@ export function userUpsertNeeded(latest: Pick<Change, 'op' | 'data'> | null, nex
 
 /**
  * Whether a notification's read state from an event changed at `changedAt` should be written after
- * `latest` (its newest change): not when the log already has a later (or the same) change time
- * (events may arrive out of order: a late "read" must not undo a newer "unread"), nor when it
- * repeats the latest state, nor after a tombstone.
+ * `latest` (its newest change): not when the log already has a later change time (events may
+ * arrive out of order: a late "read" must not undo a newer "unread"), nor when it repeats the
+ * latest state at the same time, nor after a tombstone.
  */
 export function readStateNeeded(latest: Pick<Change, 'op' | 'data'> | null, next: { read: boolean; changed_at: string }): boolean {
   if (!latest) return true;
