@@ -157,6 +157,18 @@ describe('POST /internal/users (invite / import)', () => {
     expect(res.body.data.summary).toEqual({ created: 500, exists: 0, invalid: 0 });
   });
 
+  it('creates each email once when overlapping imports run at once (listed in opposite orders), with one link and one event each', async () => {
+    const emails = Array.from({ length: 40 }, (_, i) => t.email(`race${i}`));
+    const body = (list: string[]) => ({ source: 'sync', users: list.map((email) => ({ email, display_name: 'Race' })) });
+    const [a, b] = await Promise.all([as(svc).post('/users', body(emails)), as(svc).post('/users', body([...emails].reverse()))]);
+    const idsOf = (res: typeof a) => new Map((res.body.data.results as { email: string; id: string }[]).map((r) => [r.email, r.id]));
+    expect(a.body.data.summary.created + b.body.data.summary.created).toBe(40);
+    expect(idsOf(a)).toEqual(idsOf(b));
+    const ids = [...idsOf(a).values()];
+    expect(await t.rows(`SELECT count(*)::int AS n FROM auth.one_time_tokens WHERE user_id = ANY($1::uuid[])`, [ids])).toEqual([{ n: 40 }]);
+    expect((await t.outbox('auth.invitation_requested')).filter((e) => ids.includes(e.envelope.data.user_id as string))).toHaveLength(40);
+  });
+
   it.each([
     ['no body', undefined, 400, 'VAL_001'],
     ['no users', { source: 'admin' }, 400, 'VAL_001'],
