@@ -3,7 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NotificationInput } from '../src/domain/notification.ts';
 import { notify } from '../src/usecases/notify.ts';
-import { API, expectError, startTestApp, type TestApp } from './helpers.ts';
+import { API, expectError, startTestApp, waitFor, type TestApp } from './helpers.ts';
 import type { TestActor } from './support/tokens.ts';
 
 let t: TestApp;
@@ -79,6 +79,8 @@ describe('PATCH /notifications/:id and POST /notifications/read-all', () => {
     const owner = user();
     const other = user();
     const [id] = await seed(owner.id, 1);
+    // Earlier tests' read-state events leave the outbox first: the relay must not change the snapshot.
+    await waitFor(async () => (await t.db.pool.query('SELECT 1 FROM notifications.outbox WHERE sent_at IS NULL')).rowCount === 0, { what: 'an empty outbox' });
     const before = await t.snapshot();
     const res = await request(t.app).patch(`${API}/notifications/${id}`).set('authorization', t.bearer(other)).send({ read: true });
     expectError(res, 404, 'BIZ_001');
