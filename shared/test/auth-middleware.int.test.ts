@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import jwt from 'jsonwebtoken';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticate, requireRole, requireUser, revocationKeys, type Actor } from '@platform/shared/auth';
+import { authenticate, createGuards, requireRole, requireUser, revocationKeys, type Actor } from '@platform/shared/auth';
 import { errorMiddleware } from '@platform/shared/http';
 import { createLogger } from '@platform/shared/logger';
 import { testPrefix } from '@platform/shared/testing';
@@ -217,5 +217,50 @@ describe('requireRole / requireUser', () => {
   it('answers AUTH_001 when no one is authenticated', async () => {
     const optional = buildApp({ required: false });
     expectError(await call(undefined, '/admin', optional), 401, 'AUTH_001', 'Authentication required');
+  });
+});
+
+describe('createGuards', () => {
+  function guardedApp(check: Partial<Parameters<typeof createGuards>[0]> = {}): Express {
+    const guards = createGuards({ issuer: ISSUER, jwksUrl, redis, ...check });
+    const a = express();
+    a.get('/user', guards.user, (req, res) => { res.json({ id: req.actor?.id }); });
+    a.get('/admin', guards.admin, (_req, res) => { res.json({ ok: true }); });
+    a.get('/internal', guards.service, (_req, res) => { res.json({ ok: true }); });
+    a.use(errorMiddleware(logger));
+    return a;
+  }
+
+  it('lets end users into user routes, admins into admin routes and service accounts into internal routes only', async () => {
+    const guarded = guardedApp();
+    const user = sign(baseClaims({ role: 'user' }));
+    const admin = sign(baseClaims({ role: 'admin' }));
+    const service = sign(baseClaims({ role: 'service', sid: undefined }));
+    expect((await call(user, '/user', guarded)).status).toBe(200);
+    expect((await call(admin, '/user', guarded)).status).toBe(200);
+    expect((await call(admin, '/admin', guarded)).status).toBe(200);
+    expect((await call(service, '/internal', guarded)).status).toBe(200);
+    expectError(await call(user, '/admin', guarded), 403, 'AUTH_003');
+    expectError(await call(service, '/user', guarded), 403, 'AUTH_003', 'Only end users can call this route');
+    expectError(await call(service, '/admin', guarded), 403, 'AUTH_003');
+    expectError(await call(user, '/internal', guarded), 403, 'AUTH_003');
+    expectError(await call(admin, '/internal', guarded), 403, 'AUTH_003');
+  });
+
+  it('answers AUTH_001 on every guard without a token, and honours the revocation list', async () => {
+    const guarded = guardedApp();
+    for (const path of ['/user', '/admin', '/internal']) expectError(await call(undefined, path, guarded), 401, 'AUTH_001');
+    const claims = baseClaims({ sub: `${prefix}-guarded-${randomUUID()}` });
+    await redis.set(revocationKeys.sessionKey(String(claims.sid)), '1', 'EX', 60);
+    expectError(await call(sign(claims), '/user', guarded), 401, 'AUTH_001', 'Session has been revoked');
+  });
+
+  it('verifies with getKey instead of the JWKS when one is given', async () => {
+    const guarded = guardedApp({ jwksUrl: 'http://127.0.0.1:1/jwks.json', getKey: async () => signing.publicKey });
+    expect((await call(sign(baseClaims()), '/user', guarded)).status).toBe(200);
+  });
+
+  it('refuses to start without a key source', () => {
+    expect(() => createGuards({ issuer: ISSUER, redis })).toThrow('authenticate() needs jwksUrl or getKey');
   });
 });

@@ -1,14 +1,14 @@
 import express, { type Express, type Router } from 'express';
+import { createGuards, type Guards, type TokenCheck } from '@platform/shared/auth';
 import { errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck } from '@platform/shared/http';
 import { createDeadLettersRouter } from './http/dead-letters-router.ts';
-import { createGuards, type AuthOptions, type Guards } from './http/guards.ts';
 import { createPreferencesRouter } from './http/preferences-router.ts';
 import type { ConsumerQueues } from './usecases/dead-letters.ts';
 import type { NotificationDeps } from './usecases/deps.ts';
 import type { DeadLetterStore } from './usecases/ports.ts';
 
 export type AppDeps = NotificationDeps & {
-  auth: AuthOptions;
+  auth: TokenCheck;
   /** The DLQ admin routes read and replay through it. */
   deadLetters: DeadLetterStore;
   /** The consumers' queues by id (verify-email → notification.verify-email), for the DLQ routes. */

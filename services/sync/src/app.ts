@@ -1,12 +1,12 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
+import { createGuards, type TokenCheck } from '@platform/shared/auth';
 import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
 import type { ChangeFeed } from './change-feed-wiring.ts';
 import { createChangesRouter } from './http/changes-router.ts';
 import { createConnectionsRouter } from './http/connections-router.ts';
-import { createGuards, type TokenCheck } from './http/guards.ts';
 import { createJobsRouter } from './http/jobs-router.ts';
 import { createChangeStreams } from './http/stream-router.ts';
 import type { SyncDeps } from './usecases/deps.ts';

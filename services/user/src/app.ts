@@ -1,10 +1,9 @@
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
-import type { KeyResolver } from '@platform/shared/auth';
+import { createGuards, type KeyResolver } from '@platform/shared/auth';
 import {
   errorMiddleware, healthRouter, jsonBody, notFound, requestContext, requestLogger, type ReadinessCheck,
 } from '@platform/shared/http';
-import { createGuards } from './http/guards.ts';
 import { createAdminRouter } from './http/admin-router.ts';
 import { createDirectoryRouter } from './http/directory-router.ts';
 import { createInternalBatchRouter } from './http/internal-batch-router.ts';

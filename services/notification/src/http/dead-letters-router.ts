@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parsePagination, sendList, sendOk, validate } from '@platform/shared/http';
 import { listDeadLetterItems, replayDeadLetterEvent, replayDeadLetterQueue, type ConsumerQueues, type ListedDeadLetter } from '../usecases/dead-letters.ts';
 import type { DeadLetterStore } from '../usecases/ports.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 
 const queueId = z.string().regex(/^[a-z0-9-]{1,64}$/, 'a queue id such as verify-email');
 const listQuery = z.object({ queue: queueId.optional(), limit: z.string().optional(), offset: z.string().optional() }).strict();

@@ -1,12 +1,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { actorOf } from '@platform/shared/auth';
+import { actorOf, type Guards } from '@platform/shared/auth';
 import { sendOk, validate } from '@platform/shared/http';
 import { CATEGORIES, CHANNELS } from '../domain/categories.ts';
 import { isLocked, type PreferenceMatrix } from '../domain/preferences.ts';
 import { getPreferences, updatePreferences } from '../usecases/manage-preferences.ts';
 import type { NotificationDeps } from '../usecases/deps.ts';
-import type { Guards } from './guards.ts';
 
 const channels = z.object(Object.fromEntries(CHANNELS.map((c) => [c, z.boolean().optional()]))).strict();
 const preferencesBody = z

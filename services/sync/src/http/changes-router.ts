@@ -1,10 +1,9 @@
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '@platform/shared/auth';
+import { actorOf, type Guards } from '@platform/shared/auth';
 import { ids, validate } from '@platform/shared/http';
 import type { ChangeFeedDeps } from '../usecases/change-feed-ports.ts';
 import { readChanges } from '../usecases/read-changes.ts';
 import { changesQuery, DEFAULT_CHANGES_LIMIT, sinceOf } from './change-schemas.ts';
-import type { Guards } from './guards.ts';
 
 type Deps = Pick<ChangeFeedDeps, 'db' | 'changes' | 'retentionDays'>;
 

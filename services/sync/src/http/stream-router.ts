@@ -1,11 +1,10 @@
 import { Router, type Request, type Response } from 'express';
-import { actorOf } from '@platform/shared/auth';
+import { actorOf, type Guards } from '@platform/shared/auth';
 import { AppError } from '@platform/shared/errors';
 import { validate } from '@platform/shared/http';
 import type { ChangeFeedDeps, ChangeHint } from '../usecases/change-feed-ports.ts';
 import { readChanges, type ChangesRead, type Since } from '../usecases/read-changes.ts';
 import { sinceOf, streamQuery } from './change-schemas.ts';
-import type { Guards } from './guards.ts';
 
 export type ChangeStreamSettings = {
   /** A comment (and the cursor as `id:`) at least this often, so proxies keep the connection. */

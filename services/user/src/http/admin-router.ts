@@ -19,7 +19,7 @@ import {
 } from './admin-schemas.ts';
 import { sendUserPage, toAnalyticsJson, toDeletionJson, toStatsJson } from './admin-presenters.ts';
 import { expectedVersion, setEtag } from './etag.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toUserJson } from './presenters.ts';
 import { toProfilePatch, userIdParams } from './schemas.ts';
 import { viewerOf } from './viewer.ts';

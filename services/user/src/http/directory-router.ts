@@ -5,7 +5,7 @@ import { deleteUser } from '../usecases/admin/delete-user.ts';
 import { listDirectory } from '../usecases/admin/list-users.ts';
 import { decodeCursor, defaultOrder, directoryQuery } from './admin-schemas.ts';
 import { sendUserPage } from './admin-presenters.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toPublicUserJson } from './presenters.ts';
 import { userIdParams } from './schemas.ts';
 import { viewerOf } from './viewer.ts';

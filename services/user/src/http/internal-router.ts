@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { jsonBody, sendOk, validate } from '@platform/shared/http';
 import type { UserDeps } from '../usecases/deps.ts';
 import { lookupUsers } from '../usecases/lookup-users.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toUserJson } from './presenters.ts';
 import { lookupBody } from './schemas.ts';
 

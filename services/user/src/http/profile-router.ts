@@ -6,7 +6,7 @@ import type { UserDeps } from '../usecases/deps.ts';
 import { getOwnProfile } from '../usecases/get-user.ts';
 import { replaceSettings, updateProfile } from '../usecases/update-profile.ts';
 import { expectedVersion, notModified, sendNotModified, setEtag } from './etag.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toSettingsJson, toUserJson } from './presenters.ts';
 import { profilePutBody, toProfilePatch } from './schemas.ts';
 import { viewerOf } from './viewer.ts';

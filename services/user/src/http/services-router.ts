@@ -6,7 +6,7 @@ import type { AdminDeps } from '../usecases/admin/admin-deps.ts';
 import { bulkUpdateUsers, createUsersBatch, type BatchResult, type NewProfileItem, type ProfileUpdateItem } from '../usecases/admin/service-batches.ts';
 import { batchCreateBody, batchCreateItem, bulkUpdateBody, bulkUpdateItem } from './admin-schemas.ts';
 import { batchAnswer, checkItems } from './batch-items.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toProfilePatch } from './schemas.ts';
 
 const nothingToChange = () =>

@@ -6,7 +6,7 @@ import type { UserDeps } from '../usecases/deps.ts';
 import { getUser } from '../usecases/get-user.ts';
 import { updateProfile } from '../usecases/update-profile.ts';
 import { expectedVersion, notModified, sendNotModified, setEtag } from './etag.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { toProfileJson, toPublicProfileJson, toPublicUserJson, toUserJson } from './presenters.ts';
 import { profilePatchBody, profilePutBody, toProfilePatch, userIdParams } from './schemas.ts';
 import { viewerOf } from './viewer.ts';
