@@ -135,6 +135,29 @@ describe('POST /internal/users/batch-upsert', () => {
     expect(accounts.calls()).toHaveLength(calls);
   });
 
+  it('brings known people\'s profile fields in line together: only what differs changes, null clears, one user.updated each', async () => {
+    const seed = { source: 'lms', users: [
+      { external_id: 'l-1', email: t.email('lms'), display_name: 'Lena', first_name: 'Lena', last_name: 'Old', locale: 'de' },
+      { external_id: 'l-2', email: t.email('lms'), display_name: 'Lars', first_name: 'Lars' },
+      { external_id: 'l-3', email: t.email('lms'), display_name: 'Lea', timezone: 'Europe/Berlin' },
+    ] };
+    const first = await as(t, svc).post('/internal/users/batch-upsert', seed);
+    const [l1, l2, l3] = (first.body.data.results as { id: string }[]).map((r) => r.id);
+    const res = await as(t, svc).post('/internal/users/batch-upsert', { source: 'lms', users: [
+      { ...seed.users[0]!, display_name: 'Lena  Neu', last_name: null },
+      seed.users[1]!,
+      { ...seed.users[2]!, timezone: 'Europe/Paris', locale: 'fr' },
+    ] });
+    expect(res.status).toBe(200);
+    expect(res.body.data.results.map((r: { status: string }) => r.status)).toEqual(['updated', 'unchanged', 'updated']);
+    expect(await profile(l1!)).toMatchObject({ display_name: 'Lena Neu', first_name: 'Lena', last_name: null, locale: 'de', version: 2 });
+    expect(await profile(l2!)).toMatchObject({ display_name: 'Lars', first_name: 'Lars', version: 1 });
+    expect(await profile(l3!)).toMatchObject({ display_name: 'Lea', timezone: 'Europe/Paris', locale: 'fr', version: 2 });
+    const updated = (await events('user.updated')).filter((d) => [l1, l2, l3].includes(d.user_id as string));
+    expect(updated).toEqual(expect.arrayContaining([{ user_id: l1, changed: ['display_name', 'last_name'] }, { user_id: l3, changed: ['locale', 'timezone'] }]));
+    expect(updated).toHaveLength(2);
+  });
+
   it('two runs of the same batch at once create each person once', async () => {
     const batch = { source: 'hr', users: [{ external_id: 'h-1', email: t.email('hr'), display_name: 'Hana' }, { external_id: 'h-2', email: t.email('hr'), display_name: 'Hugo' }] };
     const [a, b] = await Promise.all([as(t, svc).post('/internal/users/batch-upsert', batch), as(t, svc).post('/internal/users/batch-upsert', batch)]);
