@@ -8,3 +8,4 @@ export { requestLogger } from './request-logger.ts';
 export { metricsRegistry, httpRequestDuration, httpRequestsTotal } from './metrics.ts';
 export { jsonBody, formBody } from './body.ts';
 export { onShutdown, closeServer, hardenServer } from './shutdown.ts';
+export { etagOf, setEtag, expectedVersion, notModified, sendNotModified, badIfMatch, type EtagOptions } from './etag.ts';

@@ -1,6 +1,9 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { actorOf } from '@platform/shared/auth';
-import { parsePagination, sendCreated, sendList, sendNoContent, sendOk, validate } from '@platform/shared/http';
+import {
+  expectedVersion as ifMatchVersion, parsePagination, sendCreated, sendList, sendNoContent, sendOk, setEtag, validate,
+} from '@platform/shared/http';
+import { syncErrors } from '../domain/sync-errors.ts';
 import type { SyncDeps } from '../usecases/deps.ts';
 import {
   createConnection, deleteConnection, getConnection, listConnections, updateConnection, type ConnectionChange,
@@ -8,8 +11,9 @@ import {
 import { requestRun } from '../usecases/manage-jobs.ts';
 import { previewConnection } from '../usecases/preview-connection.ts';
 import { createConnectionBody, idParams, patchConnectionBody, previewQuery, runBody } from './connection-schemas.ts';
-import { expectedVersion, setEtag } from './etag.ts';
 import { toConnectionJson, toJobJson, toPreviewJson } from './presenters.ts';
+
+const expectedVersion = (req: Request): number | undefined => ifMatchVersion(req, syncErrors.badIfMatch);
 
 /** /admin/sync/connections (app.ts lets only admins in): sources of people, their settings, secrets (write-only) and schedule. */
 export function createConnectionsRouter(deps: SyncDeps): Router {
