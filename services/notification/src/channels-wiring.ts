@@ -5,7 +5,7 @@ import { createOutbox, type ConsumerDef } from '@platform/shared/events';
 import type { Logger } from '@platform/shared/logger';
 import type { NotificationConfig } from './config.ts';
 import { generateWebhookSecret } from './domain/webhook-signature.ts';
-import type { Guards } from './http/guards.ts';
+import type { Guards } from '@platform/shared/auth';
 import { createInboxRouter } from './http/inbox-router.ts';
 import { livePushListener } from './http/live-push-listener.ts';
 import { createStreamHub, type StreamHub } from './http/stream-router.ts';

@@ -5,7 +5,7 @@ import { batchDeactivateUsers } from '../usecases/admin/batch-deactivate.ts';
 import { batchUpsertUsers, type UpsertItem, type UpsertResult } from '../usecases/admin/batch-upsert.ts';
 import { batchDeactivateBody, batchUpsertBody, batchUpsertItem } from './admin-schemas.ts';
 import { batchAnswer, checkItems } from './batch-items.ts';
-import type { Guards } from './guards.ts';
+import type { Guards } from '@platform/shared/auth';
 
 /** POST /internal/users/batch-upsert and batch-deactivate (the sync service): service tokens only, per-item results. */
 export function createInternalBatchRouter(deps: AdminDeps, guards: Guards): Router {
