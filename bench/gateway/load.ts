@@ -1,51 +1,10 @@
 // One measured load: autocannon on loopback (keep-alive connections, one request in flight on
 // each), a warm-up first, then `durationS` seconds in which the CPU time of the process under test
 // (and of the upstream, and of this load generator) is read before and after from /proc.
-import { createRequire } from 'node:module';
+import { autocannon, LatencyHistogram } from '../lib/autocannon.ts';
 import { round } from '../lib/stats.ts';
 import { availableParallelism } from 'node:os';
 import { machineBusyUs, treeCpuUs } from './proc-stats.ts';
-
-type AutocannonResult = {
-  duration: number;
-  errors: number;
-  timeouts: number;
-  non2xx: number;
-  requests: { total: number };
-};
-type AutocannonInstance = PromiseLike<AutocannonResult> & {
-  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
-};
-type Autocannon = (options: { url: string; connections: number; duration: number; headers?: Record<string, string>; pipelining?: number }) => AutocannonInstance;
-
-// Loaded from the root package (a devDependency of the workspace root); it ships no types.
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-// autocannon's own histogram keeps whole milliseconds; loopback latencies need finer steps.
-const BUCKET_MS = 0.01;
-const BUCKETS = 200_000; // up to 2 s; slower answers count in the last bucket
-
-class LatencyHistogram {
-  private readonly counts = new Uint32Array(BUCKETS);
-  count = 0;
-  max = 0;
-
-  record(ms: number): void {
-    this.counts[Math.min(BUCKETS - 1, Math.floor(ms / BUCKET_MS))]!++;
-    this.count++;
-    if (ms > this.max) this.max = ms;
-  }
-
-  percentile(p: number): number {
-    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i]!;
-      if (seen >= rank) return (i + 1) * BUCKET_MS;
-    }
-    return NaN;
-  }
-}
 
 export type LoadSettings = { connections: number; warmupS: number; durationS: number };
 
@@ -84,7 +43,8 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
   const base = { url: target.url, connections: settings.connections, ...(target.headers && { headers: target.headers }) };
   if (settings.warmupS > 0) await autocannon({ ...base, duration: settings.warmupS });
 
-  const histogram = new LatencyHistogram();
+  // Up to 2 s; slower answers count in the last bucket.
+  const histogram = new LatencyHistogram(2_000);
   const cpu0 = treeCpuUs(target.processPid);
   const up0 = target.upstreamPid === undefined ? 0 : treeCpuUs(target.upstreamPid);
   const self0 = process.cpuUsage();

@@ -25,7 +25,7 @@ import { infra, loadAmqplib } from '../lib/deps.ts';
 import { progress } from '../lib/log.ts';
 import { percentile, round } from '../lib/stats.ts';
 import { ISSUER, startFakeAuth } from '../user/fake-auth.ts';
-import { benchVhost } from './amqp-vhost.ts';
+import { benchVhost } from '../lib/amqp-vhost.ts';
 import { rssMiB, startNotificationProcess } from './notification-process.ts';
 import {
   writeNotificationResults, type ChannelResult, type NotificationBenchResults, type SseLevel, type Target,
@@ -119,7 +119,7 @@ export async function runNotificationBench(): Promise<NotificationBenchResults> 
   };
 
   const db = await createBenchDatabase(infra.databaseUrl, 'notification');
-  const vhost = await benchVhost(infra.amqpUrl);
+  const vhost = await benchVhost(infra.amqpUrl, 'notification');
   const auth = await startFakeAuth();
   const directory = await startFakeDirectory();
   const mail = await startMailCatcher({ parse: false, onMail });

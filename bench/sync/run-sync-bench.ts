@@ -28,7 +28,7 @@ import { infra, rootDir } from '../lib/deps.ts';
 import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
-import { benchAmqp } from '../user/amqp-vhost.ts';
+import { benchVhost } from '../lib/amqp-vhost.ts';
 
 const root = fileURLToPath(rootDir);
 const RESULTS_DIR = join(root, 'bench/results');
@@ -163,7 +163,7 @@ export async function runSyncBench(): Promise<unknown> {
   ensureDevKeys(join(root, DEV_KEYS_DIR));
   const dev = devDefaults(root);
   // A RabbitMQ vhost of its own (where rabbitmqctl exists): every queue the services declare goes with it.
-  const amqp = await benchAmqp(infra.amqpUrl);
+  const amqp = await benchVhost(infra.amqpUrl, 'sync');
   const common = { DATABASE_URL: db.url, REDIS_URL: infra.redisUrl, AMQP_URL: amqp.url, EVENTS_EXCHANGE: exchange, EVENT_QUEUE_PREFIX: label };
   const children: Child[] = [];
   const source = await startSource(rows, label, key);

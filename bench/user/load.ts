@@ -2,47 +2,9 @@
 // request in flight on each) after a warm-up, latencies in 10 µs buckets (autocannon's own
 // histogram keeps whole milliseconds), the service's CPU per request read from /proc, and every
 // answer's status counted: a run with a non-2xx answer measures the wrong thing and fails.
-import { createRequire } from 'node:module';
 import { treeCpuUs } from '../gateway/proc-stats.ts';
+import { autocannon, LatencyHistogram, type AutocannonInstance } from '../lib/autocannon.ts';
 import { percentile, round } from '../lib/stats.ts';
-
-type RawRequest = { path?: string; [key: string]: unknown };
-type AutocannonResult = { duration: number; errors: number; timeouts: number; non2xx: number; requests: { total: number } };
-type AutocannonInstance = PromiseLike<AutocannonResult> & {
-  on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): void;
-};
-type Autocannon = (options: {
-  url: string;
-  connections: number;
-  duration: number;
-  headers?: Record<string, string>;
-  requests?: { method?: string; path?: string; setupRequest?: (req: RawRequest) => RawRequest }[];
-}) => AutocannonInstance;
-
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
-
-const BUCKET_MS = 0.01;
-const BUCKETS = 500_000; // up to 5 s
-
-class Histogram {
-  private readonly counts = new Uint32Array(BUCKETS);
-  count = 0;
-  max = 0;
-  record(ms: number): void {
-    this.counts[Math.min(BUCKETS - 1, Math.floor(ms / BUCKET_MS))]!++;
-    this.count++;
-    if (ms > this.max) this.max = ms;
-  }
-  percentile(p: number): number {
-    const rank = Math.max(1, Math.ceil((p / 100) * this.count));
-    let seen = 0;
-    for (let i = 0; i < BUCKETS; i++) {
-      seen += this.counts[i]!;
-      if (seen >= rank) return (i + 1) * BUCKET_MS;
-    }
-    return NaN;
-  }
-}
 
 export type LoadSpec = {
   /** Origin of the service, e.g. http://127.0.0.1:40123. */
@@ -75,7 +37,7 @@ function once(spec: LoadSpec, durationS: number, onResponse?: (status: number, m
   const { path } = spec;
   const requests = typeof path === 'string'
     ? [{ method: 'GET', path }]
-    : [{ method: 'GET', setupRequest: (req: RawRequest) => ({ ...req, path: path() }) }];
+    : [{ method: 'GET', setupRequest: (req: { path?: string }) => ({ ...req, path: path() }) }];
   const instance = autocannon({ url: spec.origin, connections: spec.connections, duration: durationS, headers: spec.headers, requests });
   if (onResponse) instance.on('response', (_client, status, _bytes, ms) => onResponse(status, ms));
   return instance;
@@ -83,7 +45,7 @@ function once(spec: LoadSpec, durationS: number, onResponse?: (status: number, m
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   const warmup = spec.warmupS > 0 ? await once(spec, spec.warmupS) : undefined;
-  const histogram = new Histogram();
+  const histogram = new LatencyHistogram(5_000);
   const statuses: Record<string, number> = {};
   const cpu0 = treeCpuUs(spec.pid);
   const result = await once(spec, spec.durationS, (status, ms) => {

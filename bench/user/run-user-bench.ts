@@ -21,7 +21,7 @@ import { infra, rootDir } from '../lib/deps.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
 import { sampleActivity, type ActivitySample } from './activity-sampler.ts';
-import { benchAmqp, type BenchAmqp } from './amqp-vhost.ts';
+import { benchVhost, type BenchVhost } from '../lib/amqp-vhost.ts';
 import { startFakeAuth, type FakeAuth } from './fake-auth.ts';
 import { runLoad, runSequential, type LoadResult } from './load.ts';
 import { sampleUsers, seedUserDatabase, type Samples, type SeededDatabase } from './seed-users.ts';
@@ -193,7 +193,7 @@ export async function runUserBench(settings: UserBenchSettings = userBenchSettin
   const sides: Side[] = [];
   const dbs: BenchDatabase[] = [];
   let auth: FakeAuth | undefined;
-  let amqp: BenchAmqp | undefined;
+  let amqp: BenchVhost | undefined;
   let surname = '';
   let list: Scenario[] = [];
   progress(`user: ${settings.bigRows.toLocaleString('en-US')} vs ${settings.smallRows.toLocaleString('en-US')} rows; ${settings.rounds} round(s) × ${settings.durationS} s ` +
@@ -201,7 +201,7 @@ export async function runUserBench(settings: UserBenchSettings = userBenchSettin
 
   try {
     auth = await startFakeAuth();
-    amqp = await benchAmqp(infra.amqpUrl);
+    amqp = await benchVhost(infra.amqpUrl, 'user');
     progress(`user: events on ${amqp.isolation}`);
     // Enough never-read ids for every cache-miss request of every round at a generous rate.
     const coldCount = Math.min(Math.floor(settings.bigRows * 0.8), settings.rounds * (settings.warmupS + settings.durationS) * 6_000);

@@ -1,21 +1,25 @@
-// The measured service's consumers use fixed-shape queue names; a RabbitMQ virtual host of its own
-// (rabbitmqctl, when this machine has the broker) keeps them and every message away from anything
-// else on the broker, and is deleted with everything in it at the end.
+// A measured service runs its event consumers, whose queue names have a fixed shape
+// (`<service>.<purpose>`): on the shared broker they would be the very queues a running platform (or
+// another session's e2e test) consumes from, and the benchmark's process would take its messages.
+// So the service gets a RabbitMQ virtual host of its own for the run, made with rabbitmqctl when this
+// machine has it (the local broker), deleted with everything in it at the end; otherwise the default
+// vhost with an exchange and queue prefix of its own.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { onInterrupt } from '../lib/cleanup.ts';
+import { onInterrupt } from './cleanup.ts';
 
 const run = promisify(execFile);
 const ctl = (...args: string[]) => run('rabbitmqctl', args, { timeout: 30_000 });
 
 export type BenchVhost = { url: string; exchange: string; queuePrefix: string; isolation: string; drop(): Promise<void> };
 
-export async function benchVhost(baseUrl: string): Promise<BenchVhost> {
+/** `name` tags the vhost, exchange and queue prefix, e.g. `user` → vhost `bench-user-<random>`. */
+export async function benchVhost(baseUrl: string, name: string): Promise<BenchVhost> {
   const tag = randomBytes(4).toString('hex');
-  const exchange = `bench.notification.${tag}`;
-  const queuePrefix = `bench_notification_${tag}`;
-  const vhost = `bench-notification-${tag}`;
+  const exchange = `bench.${name}.${tag}`;
+  const queuePrefix = `bench_${name}_${tag}`;
+  const vhost = `bench-${name}-${tag}`;
   const url = new URL(baseUrl);
   try {
     await ctl('add_vhost', vhost);
