@@ -2,30 +2,19 @@
 // migrates and bootstraps the admin itself), a client goes through the account lifecycle over
 // HTTP only, and SIGTERM stops everything cleanly.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { call } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const base = 'http://127.0.0.1:3001/api/v1';
 let platform: PlatformProcess;
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
-  platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn' });
+  platform = await startPlatform({ LOG_LEVEL: 'warn' });
 });
 
 afterAll(async () => {
   await platform?.stop();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 describe('npm start', () => {

@@ -6,24 +6,15 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { DEV_ADMIN } from '../infra/launcher/dev-env.ts';
 import { call } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const dataDir = mkdtempSync(join(tmpdir(), 'file-e2e-'));
 let platform: PlatformProcess;
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 type User = { id: string; token: string };
 
@@ -70,9 +61,7 @@ function memoryUrlStorage(): tus.UrlStorage {
 const text = (bytes: number) => Buffer.from(Array.from({ length: bytes }, (_, i) => String.fromCharCode(97 + (i % 26))).join(''));
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
   platform = await startPlatform({
-    DATABASE_URL: withDatabase(serverUrl(), dbName),
     LOG_LEVEL: 'warn',
     STORAGE_DIR: join(dataDir, 'files'),
     TUS_DIR: join(dataDir, 'tus'),
@@ -81,7 +70,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await platform?.stop();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
   rmSync(dataDir, { recursive: true, force: true });
 });
 

@@ -2,22 +2,13 @@
 // in through /KONGAPI, calls a protected auth route with its token, and calls without a token or
 // with a tampered one are refused by the gateway itself: the auth service never sees them.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { call } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const authDirect = 'http://127.0.0.1:3001/api/v1';
 let platform: PlatformProcess;
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 /** How many requests auth itself has answered on GET /auth/sessions (its own Prometheus counter). */
 async function sessionsRequestsSeenByAuth(): Promise<number> {
@@ -35,13 +26,11 @@ const tamper = (jwt: string) => {
 };
 
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
-  platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn' });
+  platform = await startPlatform({ LOG_LEVEL: 'warn' });
 });
 
 afterAll(async () => {
   await platform?.stop();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 describe('the gateway in front of auth', () => {

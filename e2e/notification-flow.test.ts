@@ -5,16 +5,13 @@
 // arrive live over SSE through the gateway and catches up with Last-Event-ID after a reconnect, and
 // gets a signed webhook the receiver verifies with the Standard Webhooks algorithm.
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { call } from './support/http.ts';
 import { startMailCatcher, type CaughtMail, type MailCatcher } from './support/mail-catcher.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 import { startWebhookReceiver, type WebhookReceiver } from './support/webhook-receiver.ts';
 
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const APP_URL = 'http://app.e2e.test';
 const email = `nf-${randomBytes(4).toString('hex')}@example.com`;
@@ -24,18 +21,10 @@ let platform: PlatformProcess;
 let mail: MailCatcher;
 let hooks: WebhookReceiver;
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
   mail = await startMailCatcher();
   hooks = await startWebhookReceiver();
   platform = await startPlatform({
-    DATABASE_URL: withDatabase(serverUrl(), dbName),
     LOG_LEVEL: 'warn',
     SMTP_URL: mail.url,
     PUBLIC_APP_URL: APP_URL,
@@ -48,7 +37,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   await Promise.all([mail?.close(), hooks?.close()]);
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 const tokenIn = (m: CaughtMail, page: string) => {

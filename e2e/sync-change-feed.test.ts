@@ -5,26 +5,17 @@
 // everyone's.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { openSse } from '../services/sync/test/fakes/sse-client.ts';
 import { call, type Reply } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const DEV_USER_CLIENT = { client_id: 'user', client_secret: 'dev-user-secret-123456' };
 const PASSWORD = 'Change-Feed-Passw0rd!';
 const tag = `cf${randomBytes(3).toString('hex')}`;
 let platform: PlatformProcess;
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 type Account = { id: string; token: string };
 type FeedChange = { id: number; entity: string; entity_id: string; user_id: string; op: string; data: Record<string, unknown> | null };
@@ -59,15 +50,11 @@ async function eventually<T>(fn: () => Promise<T | undefined>, what: string, tim
 }
 
 beforeAll(async () => {
-  const taken = await fetch(`${api}/public/health`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
-  if (taken) throw new Error('something already answers on 127.0.0.1:8000: stop the running platform first');
-  await admin(`CREATE DATABASE "${dbName}"`);
-  platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn' });
+  platform = await startPlatform({ LOG_LEVEL: 'warn' });
 });
 
 afterAll(async () => {
   await platform?.stop();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 describe('the change feed through the gateway', () => {

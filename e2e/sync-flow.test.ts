@@ -6,13 +6,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { call } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const label = `sf${randomBytes(3).toString('hex')}`;
 const SOURCE_KEY = `source-key-${randomBytes(8).toString('hex')}`;
@@ -22,14 +19,7 @@ let source: Server;
 let sourceUrl: string;
 let token: string;
 
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
-
 beforeAll(async () => {
-  await admin(`CREATE DATABASE "${dbName}"`);
   // A JSON API with ?page=&per_page= paging and an API key header.
   source = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -40,7 +30,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => source.listen(0, '127.0.0.1', r));
   sourceUrl = `http://127.0.0.1:${(source.address() as AddressInfo).port}`;
-  platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn', SYNC_PAGE_SIZE: '10', SYNC_BATCH_SIZE: '8' });
+  platform = await startPlatform({ LOG_LEVEL: 'warn', SYNC_PAGE_SIZE: '10', SYNC_BATCH_SIZE: '8' });
   const login = await call('POST', `${api}/public/auth/login`, { body: { email: 'admin@platform.local', password: 'DevAdmin-Passw0rd!' } });
   expect(login.status, JSON.stringify(login.body)).toBe(200);
   token = login.body.data.access_token;
@@ -49,7 +39,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await platform?.stop();
   await new Promise((r) => source?.close(r));
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 async function runToEnd(connectionId: string, mode: 'incremental' | 'full') {

@@ -6,14 +6,11 @@
 // streamed CSV report.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverUrl, withDatabase } from '@platform/shared/testing';
 import { call, type Reply } from './support/http.ts';
 import { startPlatform, type PlatformProcess } from './support/platform-process.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const dbName = `test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 const api = 'http://127.0.0.1:8000/KONGAPI/api/v1';
 const DEV_ADMIN = { email: 'admin@platform.local', password: 'DevAdmin-Passw0rd!' };
 const DEV_USER_CLIENT = { client_id: 'user', client_secret: 'dev-user-secret-123456' };
@@ -21,12 +18,6 @@ const PASSWORD = 'User-Flow-Passw0rd!';
 // Every account of this file carries the tag, so admin searches find exactly them.
 const tag = `uf${randomBytes(3).toString('hex')}`;
 let platform: PlatformProcess;
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: withDatabase(serverUrl(), 'postgres') });
-  await c.connect();
-  try { await c.query(sql); } finally { await c.end(); }
-}
 
 type Account = { id: string; email: string; token: string };
 
@@ -51,16 +42,11 @@ const expectError = (res: Reply, status: number, code?: string) => {
 };
 
 beforeAll(async () => {
-  // Fixed ports: with another platform already up, this file would test that one instead.
-  const taken = await fetch(`${api}/public/health`, { signal: AbortSignal.timeout(2_000) }).then(() => true, () => false);
-  if (taken) throw new Error('something already answers on 127.0.0.1:8000: stop the running platform first');
-  await admin(`CREATE DATABASE "${dbName}"`);
-  platform = await startPlatform({ DATABASE_URL: withDatabase(serverUrl(), dbName), LOG_LEVEL: 'warn' });
+  platform = await startPlatform({ LOG_LEVEL: 'warn' });
 });
 
 afterAll(async () => {
   await platform?.stop();
-  await admin(`DROP DATABASE IF EXISTS "${dbName}" WITH (FORCE)`);
 });
 
 describe('the user service through the gateway', () => {
