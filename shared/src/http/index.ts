@@ -9,3 +9,4 @@ export { metricsRegistry, httpRequestDuration, httpRequestsTotal } from './metri
 export { jsonBody, formBody } from './body.ts';
 export { onShutdown, closeServer, hardenServer } from './shutdown.ts';
 export { etagOf, setEtag, expectedVersion, notModified, sendNotModified, badIfMatch, type EtagOptions } from './etag.ts';
+export { parseLastEventId, openEventStream, endWhenTokenExpires } from './event-stream.ts';

@@ -3,6 +3,7 @@ import { actorOf } from '@platform/shared/auth';
 import { AppError } from '@platform/shared/errors';
 import type { Logger } from '@platform/shared/logger';
 import type { Db } from '@platform/shared/db';
+import { endWhenTokenExpires, openEventStream, parseLastEventId } from '@platform/shared/http';
 import type { InboxRepo } from '../usecases/inbox.ts';
 import type { LiveFeed, LiveMessage } from '../usecases/live-feed.ts';
 import { toNotificationJson } from './notification-presenters.ts';
@@ -19,7 +20,6 @@ export type StreamHub = { router: Router; open(): number; closeAll(): void };
 
 const BACKFILL_PAGE = 200;
 const REMEMBERED_SEQS = 1_000;
-const SEQ = /^\d{1,18}$/;
 
 const frameOf = (m: LiveMessage) => (m.frame ??= `id: ${m.seq}\nevent: notification\ndata: ${m.json}\n\n`);
 
@@ -49,12 +49,7 @@ export function createStreamHub(
   const router = Router();
   router.get('/notifications/stream', authenticated, async (req, res) => {
     const actor = actorOf(req);
-    const raw = req.get('last-event-id') ?? (typeof req.query.last_event_id === 'string' ? req.query.last_event_id : undefined);
-    if (raw !== undefined && raw !== '' && !SEQ.test(raw.trim())) {
-      throw new AppError('VAL_002', 'Last-Event-ID must be the id of an event this stream sent', {
-        details: [{ field: 'last-event-id', issue: 'invalid_format', message: 'Expected a non-negative integer' }],
-      });
-    }
+    const lastEventId = parseLastEventId(req.get('last-event-id') ?? (typeof req.query.last_event_id === 'string' ? req.query.last_event_id : undefined), 18);
     const userId = actor.id;
     if (maxPerUser > 0 && (perUser.get(userId) ?? 0) >= maxPerUser) {
       throw new AppError('BIZ_003', `At most ${maxPerUser} open notification streams per user`);
@@ -133,25 +128,15 @@ export function createStreamHub(
     // The response's close (not the request's, which may fire once its body is read) means the client is gone.
     res.on('close', cleanup);
 
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.socket?.setNoDelay(true);
-    res.write('retry: 3000\n: connected\n\n');
-
-    // The token's lifetime bounds the stream: the client reconnects with a fresh token and Last-Event-ID.
-    const msLeft = actor.exp * 1000 - Date.now();
-    timers.expiry = setTimeout(() => stream.end(), Math.max(0, Math.min(msLeft, 2_147_000_000)));
+    openEventStream(res);
+    timers.expiry = endWhenTokenExpires(actor.exp, () => stream.end());
 
     try {
       // Without Last-Event-ID the stream starts now: nothing stored is replayed, but the cursor
       // still starts at the newest row so a resync after a Redis outage knows where to read from.
-      const from = raw !== undefined && raw !== '' ? raw.trim() : await deps.inbox.lastSeq(deps.db, userId);
+      const from = lastEventId ?? await deps.inbox.lastSeq(deps.db, userId);
       cursor = from;
-      if (raw !== undefined && raw !== '') {
+      if (lastEventId !== undefined) {
         await backfill(from);
       } else {
         const pending = held;

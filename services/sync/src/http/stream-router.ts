@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { actorOf, type Guards } from '@platform/shared/auth';
 import { AppError } from '@platform/shared/errors';
-import { validate } from '@platform/shared/http';
+import { endWhenTokenExpires, openEventStream, parseLastEventId, validate } from '@platform/shared/http';
 import type { ChangeFeedDeps, ChangeHint } from '../usecases/change-feed-ports.ts';
 import { readChanges, type ChangesRead, type Since } from '../usecases/read-changes.ts';
 import { sinceOf, streamQuery } from './change-schemas.ts';
@@ -18,7 +18,6 @@ export type ChangeStreamSettings = {
 export type ChangeStreams = { router: Router; open(): number; closeAll(): void };
 
 const PAGE = 500;
-const LAST_EVENT_ID = /^\d{1,15}$/;
 
 type Deps = Pick<ChangeFeedDeps, 'db' | 'changes' | 'signal' | 'retentionDays' | 'logger'>;
 
@@ -36,12 +35,7 @@ export function createChangeStreams(deps: Deps, guards: Pick<Guards, 'user' | 's
 
   async function stream(req: Request, res: Response, userId: string | null): Promise<void> {
     const q = validate(streamQuery, req.query, 'query');
-    const header = req.get('last-event-id')?.trim();
-    if (header !== undefined && header !== '' && !LAST_EVENT_ID.test(header)) {
-      throw new AppError('VAL_002', 'Last-Event-ID must be the id of an event this stream sent', {
-        details: [{ field: 'last-event-id', issue: 'invalid_format', message: 'Expected a non-negative integer' }],
-      });
-    }
+    const header = parseLastEventId(req.get('last-event-id'), 15);
     const since: Since = header ? { after: Number(header) } : sinceOf(q.since ?? 'latest');
     const actor = actorOf(req);
 
@@ -128,14 +122,7 @@ export function createChangeStreams(deps: Deps, guards: Pick<Guards, 'user' | 's
     streams.add(end);
     res.on('close', end);
 
-    res.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-store, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    res.socket?.setNoDelay(true);
-    res.write('retry: 3000\n: connected\n\n');
+    openEventStream(res);
 
     timers.beat = setInterval(() => {
       // An `id:` without data moves the client's Last-Event-ID without dispatching an event.
@@ -144,8 +131,7 @@ export function createChangeStreams(deps: Deps, guards: Pick<Guards, 'user' | 's
       void write(`${id}: ping\n\n`);
     }, settings.heartbeatMs);
     timers.poll = setInterval(() => void pump(), settings.pollMs);
-    // The token's lifetime bounds the stream: the client reconnects with a fresh token and Last-Event-ID.
-    timers.expiry = setTimeout(end, Math.max(0, Math.min(actor.exp * 1000 - Date.now(), 2_147_000_000)));
+    timers.expiry = endWhenTokenExpires(actor.exp, end);
 
     // The first page, then whatever was committed since it was read (before the subscription too).
     void pump().then(() => pump());
