@@ -5,7 +5,6 @@
 //
 // `pnpm bench -- --only=user,file` (or BENCH_ONLY=user,file) runs some parts: core, gateway, user,
 // file, sync, notification.
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { ARGON2_OPTIONS } from '../services/auth/src/infra/argon2-hasher.ts';
@@ -25,6 +24,7 @@ import { measureOutboxRelay } from './outbox-relay.ts';
 import { writeResults } from './report.ts';
 import { runTelemetryOverhead } from './telemetry-run.ts';
 import { runGatewayBenchPart } from './gateway/run-gateway-bench.ts';
+import { gitCommit } from './lib/run-info.ts';
 
 const AUTH_LOAD = { users: 40, logins: 200, refreshes: 1_000, concurrency: 8 };
 
@@ -66,9 +66,6 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-const gitCommit = (() => {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return null; }
-})();
 
 // The service's own hashing parameters and cap, read from its code and config (env can override the cap).
 const argonParams = { memoryCost: ARGON2_OPTIONS.memoryCost, timeCost: ARGON2_OPTIONS.timeCost, parallelism: ARGON2_OPTIONS.parallelism };
@@ -108,7 +105,7 @@ if (wanted('core')) {
   const results = {
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
-    git_commit: gitCommit,
+    git_commit: gitCommit(),
     machine: { cpus: availableParallelism(), cpu_model: cpus()[0]?.model ?? null, memory_gib: round(totalmem() / 2 ** 30, 1), node: process.version, platform: process.platform, load_avg_1m_at_start: loadAtStart },
     targets: {
       login_vs_raw_hash: { ratio: loginRatio, target: 0.9, met: loginRatio === null ? null : loginRatio >= 0.9 },

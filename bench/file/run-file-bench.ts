@@ -11,7 +11,6 @@
 //
 // Run alone: `node bench/file/run-file-bench.ts` (BENCH_FILE_MB=64 for a quick smoke run,
 // BENCH_FILE_ROUNDS=n for more rounds than 2).
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -33,6 +32,7 @@ import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { BENCH_FILE_BYTES, ensureBenchData, type BenchData } from './bench-data.ts';
 import { CLIENT, download, kernelCopy, streamCopy, uploadMultipart, uploadTus, withRssPeaks, type Transfer } from './transfer.ts';
+import { gitCommit } from '../lib/run-info.ts';
 
 const root = fileURLToPath(rootDir);
 const MB = 1024 * 1024;
@@ -70,9 +70,6 @@ export type FileBenchResults = {
   targets: Record<string, { value: number; target: string; met: boolean }>;
 };
 
-const gitCommit = () => {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return null; }
-};
 
 function procStatusMb(pid: number, field = 'VmHWM'): number | null {
   try {

@@ -6,10 +6,9 @@
 //
 // Run alone: `node bench/gateway/run-gateway-bench.ts` (BENCH_GATEWAY_QUICK=1 for a short smoke
 // run; see settings.ts); bench/run.ts calls runGatewayBench() as one of its parts.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onInterrupt, runInterruptCleanups } from '../lib/cleanup.ts';
@@ -26,6 +25,7 @@ import { memorySoak } from './memory-soak.ts';
 import { profileRuns, type ProfiledId } from './profile-run.ts';
 import { ensureNginx, nginxVersion, startNginx } from './nginx.ts';
 import { gatewayBenchSettings, type GatewayBenchSettings } from './settings.ts';
+import { gitCommit, machineInfo, uncommittedIn } from '../lib/run-info.ts';
 
 const root = fileURLToPath(rootDir);
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
@@ -99,19 +99,6 @@ function target(what: string, num: ScenarioSummary | undefined, den: ScenarioSum
   return { what, ratio, by_cpu: byCpu, target: min, met: ratio === null ? null : ratio >= min };
 }
 
-const gitCommit = () => {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return null; }
-};
-
-/** What was measured when the gateway or the shared kit had uncommitted changes (the commit alone would not say). */
-const uncommitted = (): string[] | null => {
-  try {
-    const out = execFileSync('git', ['status', '--porcelain', '--', 'gateway/src', 'shared/src'], { cwd: root, encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).map((line) => line.slice(3));
-  } catch {
-    return null;
-  }
-};
 
 export type GatewayBenchSummary = { files: string[]; targets: Record<string, Target>; memory_flat: boolean | null; errors: Record<string, string> };
 
@@ -276,15 +263,8 @@ export async function runGatewayBench(settings: GatewayBenchSettings = gatewayBe
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
     git_commit: gitCommit(),
-    uncommitted_gateway_changes: uncommitted(),
-    machine: {
-      cpus: availableParallelism(),
-      cpu_model: cpus()[0]?.model ?? null,
-      memory_gib: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      load_avg_1m_at_start: loadAtStart,
-      load_avg_1m_at_end: round(loadavg()[0] ?? 0, 2),
-    },
+    uncommitted_gateway_changes: uncommittedIn(['gateway/src', 'shared/src']),
+    machine: machineInfo(loadAtStart),
     settings: { quick: settings.quick, duration_s: settings.durationS, warmup_s: settings.warmupS, connections: settings.connections, rounds: settings.rounds, soak_s: settings.soakS, rss_every_s: settings.rssEveryS },
     tools: { autocannon: autocannonVersion(), nginx: nginxInfo, gateway_env: 'NODE_ENV=production LOG_LEVEL=info, Redis ' + infra.redisUrl },
     scenarios,

@@ -8,7 +8,6 @@
 //    one notification is pushed, and the time until every client has it is measured.
 // Writes bench/results/notification-latest.{json,md}. Run alone: `node bench/notification/run-notification-bench.ts`
 // (BENCH_NOTIFICATION_EVENTS, BENCH_NOTIFICATION_SSE_LEVELS=1000,2000 override the sizes).
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -31,6 +30,7 @@ import {
   writeNotificationResults, type ChannelResult, type NotificationBenchResults, type SseLevel, type Target,
 } from './notification-report.ts';
 import { createSseClients } from './sse-clients.ts';
+import { gitCommit } from '../lib/run-info.ts';
 
 const EVENTS = Number(process.env.BENCH_NOTIFICATION_EVENTS ?? 1_000);
 const SSE_LEVELS = (process.env.BENCH_NOTIFICATION_SSE_LEVELS ?? '1000,2000,5000,10000').split(',').map(Number);
@@ -43,9 +43,6 @@ const PACED_PER_S = 10;
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function gitCommit(): string | null {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim(); } catch { return null; }
-}
 
 /** A user directory that knows nobody: the service mails the address in the event (locale: default). */
 async function startFakeDirectory() {

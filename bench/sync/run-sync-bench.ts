@@ -8,7 +8,6 @@
 //
 // Run alone: `node bench/sync/run-sync-bench.ts` (BENCH_SYNC_USERS=5000 for a short run);
 // bench/run.ts calls runSyncBench().
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
@@ -29,6 +28,7 @@ import { freePort } from '../lib/free-port.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
 import { benchVhost } from '../lib/amqp-vhost.ts';
+import { gitCommit } from '../lib/run-info.ts';
 
 const root = fileURLToPath(rootDir);
 const RESULTS_DIR = join(root, 'bench/results');
@@ -151,7 +151,6 @@ async function bulkInsert(databaseUrl: string, total: number, label: string): Pr
   }
 }
 
-const gitCommit = () => { try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim(); } catch { return null; } };
 
 export async function runSyncBench(): Promise<unknown> {
   const rows = Number(process.env.BENCH_SYNC_USERS ?? 100_000);

@@ -10,14 +10,12 @@
 //
 // Run alone: `node bench/user/run-user-bench.ts` (BENCH_USER_QUICK=1 for a short smoke run; see
 // settings.ts); bench/run.ts calls runUserBench().
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createBenchDatabase, type BenchDatabase } from '../lib/bench-database.ts';
 import { onInterrupt, runInterruptCleanups } from '../lib/cleanup.ts';
-import { infra, rootDir } from '../lib/deps.ts';
+import { infra } from '../lib/deps.ts';
 import { progress } from '../lib/log.ts';
 import { round } from '../lib/stats.ts';
 import { sampleActivity, type ActivitySample } from './activity-sampler.ts';
@@ -28,8 +26,8 @@ import { sampleUsers, seedUserDatabase, type Samples, type SeededDatabase } from
 import { userBenchSettings, type UserBenchSettings } from './settings.ts';
 import { startUserProcess, type UserProcess } from './user-process.ts';
 import { writeUserResults, type Target, type UserBenchResults } from './user-report.ts';
+import { gitCommit, machineInfo, uncommittedIn } from '../lib/run-info.ts';
 
-const root = fileURLToPath(rootDir);
 const API = '/api/v1';
 const LIMIT = 20;
 const SEQUENTIAL_COUNT = 5;
@@ -166,17 +164,6 @@ function ratioTarget(what: string, num: Measured | undefined, den: Measured | un
   };
 }
 
-const gitCommit = () => {
-  try { return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim(); } catch { return null; }
-};
-const uncommitted = (): string[] | null => {
-  try {
-    const out = execFileSync('git', ['status', '--porcelain', '--', 'services/user', 'shared/src'], { cwd: root, encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).map((line) => line.slice(3));
-  } catch {
-    return null;
-  }
-};
 
 export type UserBenchSummary = { files: string[]; targets: Record<string, Target>; errors: Record<string, string> };
 
@@ -331,15 +318,8 @@ export async function runUserBench(settings: UserBenchSettings = userBenchSettin
     started_at: startedAt.toISOString(),
     finished_at: new Date().toISOString(),
     git_commit: gitCommit(),
-    uncommitted_changes: uncommitted(),
-    machine: {
-      cpus: availableParallelism(),
-      cpu_model: cpus()[0]?.model ?? null,
-      memory_gib: round(totalmem() / 2 ** 30, 1),
-      node: process.version,
-      load_avg_1m_at_start: loadAtStart,
-      load_avg_1m_at_end: round(loadavg()[0] ?? 0, 2),
-    },
+    uncommitted_changes: uncommittedIn(['services/user', 'shared/src']),
+    machine: machineInfo(loadAtStart),
     settings: { ...settings },
     setup: {
       service_env: 'NODE_ENV=production LOG_LEVEL=warn OTEL_SDK_DISABLED=true; tokens minted by the benchmark (RS256, JWKS served by it); revocation checked in Redis on every request',
